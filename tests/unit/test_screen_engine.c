@@ -175,6 +175,44 @@ static void test_cases_default(void **state)
     assert_int_equal(failures, 0);
 }
 
+/* The thing_subject floor (screen.c model_floors), with the shipped
+ * offences or wording model: a weak raise whose clause is about a thing,
+ * not a person, is not the model's to count (the why names the floor);
+ * with a person in the clause the model still raises the weak rule's find. */
+static void open_with_model(fx *g, const char *file)
+{
+    const char *root = getenv("JD_SOURCE_ROOT");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/data/rules/%s", root ? root : ".", file);
+    jd_error err;
+    assert_int_equal(jd_screen_open_model(&g->S, NULL, path, &err), JD_OK);
+}
+
+static void test_floor_thing_subject(void **state)
+{
+    (void)state;
+    fx g = {0};
+    open_with_model(&g, "screen_model_lang.json");
+    const jd_screen_result *r = run(&g, "The heating is out of control in the flat.", 14,
+                                    "case_note", -1);
+    assert_null(find(r, "out_of_control", true));
+    assert_non_null(strstr(must(r, "out_of_control", false)->why, "about a thing, not a person"));
+    r = run(&g, "He is out of control in the flat and mum has complained.", 14, "case_note", -1);
+    must(r, "out_of_control", true);
+    jd_screen_result_free(&g.res);
+    jd_screen_close(g.S);
+    g = (fx){0};
+    open_with_model(&g, "screen_model_off.json");
+    r = run(&g, "The flat below hers is believed to be a trap house.", 15, "police", -1);
+    assert_null(find(r, "C13", true));
+    assert_non_null(strstr(must(r, "C13", false)->why, "about a thing, not a person"));
+    r = run(&g, "The man at the flat is believed to run a trap house where she stays.", 15,
+            "police", -1);
+    assert_non_null(strstr(must(r, "C13", true)->why, "counted by the model"));
+    jd_screen_result_free(&g.res);
+    jd_screen_close(g.S);
+}
+
 /* The section 6 wording in other words: one family per row, each with near
  * misses (tests/data/screen/language_cases.tsv). */
 static void test_language_cases(void **state)
@@ -2003,6 +2041,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cases),         cmocka_unit_test(test_cases_default),
+        cmocka_unit_test(test_floor_thing_subject),
         cmocka_unit_test(test_language_cases),
         cmocka_unit_test(test_attributes),    cmocka_unit_test(test_why_cues),
         cmocka_unit_test(test_echo_why),

@@ -6580,6 +6580,55 @@ static bool relative_subject(const jd_screen *S, const jd_screen_match *m)
            !is_word(&S->tok[j + 1], "partner", "someone", "another", "others");
 }
 
+/* Whether token k names a person: a word of the person sets, or a
+ * capitalised word (a name) that does not open its sentence; not a
+ * possessive pronoun standing for a thing ("the flat below hers"). */
+static bool person_word(const jd_screen *S, size_t k)
+{
+    const tok *t = &S->tok[k];
+    if (t->punct || is_word(t, "hers", "his", "theirs", "its"))
+        return false; /* "the flat below hers": her flat, a thing */
+    if (t->cap && k > 0 && S->tok[k - 1].sent == t->sent)
+        return true;
+    const uint32_t sets[] = {S->child_set,   S->other_set,   S->parent_set,   S->people_set,
+                             S->actor_set,   S->peer_set,    S->bystander_set, S->female_set,
+                             S->male_set,    S->writer_set,  S->partner_set,  S->unrelated_set,
+                             S->generic_set};
+    for (size_t q = 0; q < sizeof sets / sizeof *sets; q++)
+        if (sets[q] != UINT32_MAX && in_set(S, sets[q], t->sid))
+            return true;
+    return false;
+}
+
+/* Whether a match's clause is about a thing, not a person: it opens with a
+ * determiner and a noun phrase that names no one ("The heating is out of
+ * control in the flat", "The flat below hers is believed to be a trap
+ * house"), no person word stands between its opening and the match, and
+ * the child is not named after it in the clause. */
+static bool thing_subject(const jd_screen *S, const jd_screen_match *m)
+{
+    size_t k = 0;
+    while (k < S->ntok && S->tok[k].off + S->tok[k].olen <= (uint32_t)m->start)
+        k++;
+    if (k == S->ntok)
+        return false;
+    size_t j = k;
+    while (j > 0 && S->tok[j - 1].sent == S->tok[k].sent && S->tok[j - 1].clause == S->tok[k].clause &&
+           !S->tok[j - 1].punct)
+        j--;
+    if (j >= k || !is_word(&S->tok[j], "the", "a", "an", "this"))
+        return false;
+    for (size_t i = j + 1; i < k; i++)
+        if (person_word(S, i))
+            return false;
+    for (size_t i = k; i < S->ntok && S->tok[i].sent == S->tok[k].sent &&
+                       S->tok[i].clause == S->tok[k].clause;
+         i++)
+        if (in_set(S, S->child_set, S->tok[i].sid) || (S->tok[i].cap && i > j))
+            return false;
+    return true;
+}
+
 /* Append " (floor: REASON)" to a match's why when it fits whole. */
 static void why_floor(jd_screen_match *m, const char *reason)
 {
@@ -6600,6 +6649,10 @@ static void why_floor(jd_screen_match *m, const char *reason)
  *   history, another person, sense): the model may not veto it ("A man gives
  *   her 20 pounds each time she performs sexual acts on him", "He (28) rents
  *   her out to his mates", "she was trafficed to manchester by men").
+ * - raise floor, a thing: the model may not count a weak rule's find whose
+ *   clause is about a thing, not a person ("The heating is out of control
+ *   in the flat", "The flat below hers is believed to be a trap house";
+ *   thing_subject; eighteenth session).
  * - raise floors: the model may not count offences the rules read as about
  *   another person ("Mum told the nurse my ex used to touch me"), nor such
  *   wording whose clause opens with the child's relative or friend as its
@@ -6624,7 +6677,10 @@ static void model_floors(const jd_screen *S, jd_screen_result *res)
         }
         if (have_code(res, m->code, true) || (m->attrs & JD_SCREEN__OVERRULED))
             continue;
-        if ((m->attrs & JD_SCREEN_OTHER_PERSON) && m->kind == JD_SCREEN_OFFENCE) {
+        if ((m->attrs & JD_SCREEN_WEAK) && thing_subject(S, m)) {
+            m->attrs |= JD_SCREEN__OVERRULED;
+            why_floor(m, "about a thing, not a person: the model may not count it");
+        } else if ((m->attrs & JD_SCREEN_OTHER_PERSON) && m->kind == JD_SCREEN_OFFENCE) {
             m->attrs |= JD_SCREEN__OVERRULED;
             why_floor(m, "the model may not count it about another person");
         } else if (m->kind == JD_SCREEN_LANGUAGE && (m->attrs & JD_SCREEN_OTHER_PERSON) &&
