@@ -240,13 +240,19 @@ static void reload_if_changed(jd_server *srv, jd_store *s, const jd_analyse_stat
  * the urgent lane reads it (latency, not loss). Then write_mu goes back and
  * the stage waits at the gate. No deadlock: the live thread never holds
  * gate_mu while it waits for write_mu. */
-void jd_write_lock(jd_server *srv)
+static void test_hold(const char *env, const char *where);
+
+/* jd_write_lock; hold_env (tests, NULL: none) names the test hold between
+ * the gate and write_mu (JD_LIVE_TEST_HOLD_GATE: the update's analysis). */
+static void write_lock_at(jd_server *srv, const char *hold_env)
 {
     for (;;) {
         pthread_mutex_lock(&srv->gate_mu);
         while (srv->urgent_want)
             pthread_cond_wait(&srv->gate_cv, &srv->gate_mu);
         pthread_mutex_unlock(&srv->gate_mu);
+        if (hold_env)
+            test_hold(hold_env, "past the gate, before write_mu");
         pthread_mutex_lock(&srv->write_mu);
         pthread_mutex_lock(&srv->gate_mu);
         bool passed = !srv->urgent_want;
@@ -254,7 +260,14 @@ void jd_write_lock(jd_server *srv)
         if (passed)
             return;
         pthread_mutex_unlock(&srv->write_mu);
+        fprintf(stderr, "joindots serve: a write stage waits at the gate again: the urgent lane "
+                        "came first\n");
     }
+}
+
+void jd_write_lock(jd_server *srv)
+{
+    write_lock_at(srv, NULL);
 }
 
 void jd_write_unlock(jd_server *srv)
@@ -446,13 +459,18 @@ static void resident_start(jd_server *srv)
  * JD_LIVE_TEST_HOLD: before the resolve (before its watermark is read);
  * JD_LIVE_TEST_HOLD_SAVE: in the resolve, once it has read and computed,
  * before it takes write_mu for its save (rows that land then are after its
- * watermark). */
+ * watermark); JD_LIVE_TEST_HOLD_GATE: the analysis past the gate, before
+ * it takes write_mu (the gate's second look); JD_LIVE_TEST_HOLD_LANE: the
+ * live thread after a scan of the drop folder that landed feeds,
+ * urgent_want on, before the urgent lane; JD_LIVE_TEST_HOLD_SCAN: after
+ * any scan and its urgent lane, urgent_want off (a kick and a stop then
+ * arrive together). */
 static void test_hold(const char *env, const char *where)
 {
     const char *f = getenv(env);
     if (!f || !*f || access(f, F_OK) != 0)
         return;
-    fprintf(stderr, "joindots serve: test: the update held %s (%s)\n", where, env);
+    fprintf(stderr, "joindots serve: test: held %s (%s)\n", where, env);
     for (int i = 0; i < 1200 && access(f, F_OK) == 0; i++)
         usleep(100000);
 }
@@ -526,7 +544,7 @@ static int update(jd_server *srv, jd_analyse_stats *as, bool *have_stats)
     ao.save = true;
     char **walked = NULL;
     size_t nwalked = 0;
-    jd_write_lock(srv);
+    write_lock_at(srv, "JD_LIVE_TEST_HOLD_GATE");
     rc = srv->o.incremental ? jd_live_analyse_touched(s, &ao, touched, as, &walked, &nwalked, &err)
                             : jd_analyse(s, &ao, NULL, as, &err);
     jd_write_unlock(srv);
@@ -800,10 +818,13 @@ static bool scan_and_urgent(jd_server *srv, bool kicked, bool beside)
         if (rc < 0)
             log_err("feed scan", &err);
     }
+    if (landed)
+        test_hold("JD_LIVE_TEST_HOLD_LANE", "after a scan that landed feeds, before the urgent lane");
     if ((landed || kicked) && srv->o.incremental)
         urgent_first(srv, t0, beside); /* here, at the requests' priority; wants off */
     else
         urgent_want(srv, false);
+    test_hold("JD_LIVE_TEST_HOLD_SCAN", "after its scan and the urgent lane");
     return landed || kicked;
 }
 

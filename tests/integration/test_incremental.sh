@@ -11,6 +11,9 @@
 # Usage: test_incremental.sh JOINDOTS SOURCE_ROOT
 JD=$1 SRC=$2
 . "$SRC/tests/integration/lib.sh"
+# the waits' time-outs scale with the build (scripts/test-tsan.sh sets
+# JD_TEST_TIME_FACTOR: ThreadSanitizer runs the server 5 to 15 times slower)
+TF=${JD_TEST_TIME_FACTOR:-1}
 scratch
 C="$SCRATCH/c"; mkdir -p "$C"
 INC=$(store_at "$C/inc.db")
@@ -337,7 +340,7 @@ db_query "$SDB" "INSERT INTO analysis_doc(name, run_id, ingest_gen, identity_gen
 # the runs since the last reload wrote is read) compared with a full read
 JD_LIVE_CHECK_PATCH=1 "$JD" serve --db "$SDB" --listen 127.0.0.1:0 --port-file "$S/port" --feeds "$S/drop" --escalate-every 3 --full-every 3 2>"$S/serve.log" &
 SPID=$!
-for _ in $(seq 1 100); do [ -s "$S/port" ] && break; sleep 0.1; done
+for _ in $(seq 1 $((100 * TF))); do [ -s "$S/port" ] && break; sleep 0.1; done
 B="http://127.0.0.1:$(cat "$S/port")"
 curl -s -c "$S/a.jar" -H 'Content-Type: application/json' -d '{"username":"analyst","password":"password-of-analyst-1"}' "$B/api/login" >/dev/null
 crit() { curl -s -b "$S/a.jar" "$B/api/alerts?kind=child_at_risk&level=critical"; }
@@ -354,29 +357,29 @@ sed 's/LIVE1/LIVE3/g; s/Mina/Nell/; s/Lark/Wren/; s/2010-03-14/2011-05-02/' "$SR
 sed 's/LIVE1/LIVE3/g; s/Mina/Nell/; s/Lark/Wren/; s/2010-03-14/2011-05-02/' "$SRC/tests/data/bundles/feed_call/persons.csv" > "$S/drop/call_handling/c3/persons.csv"
 touch "$S/drop/call_handling/c3.done"
 seen=1
-for _ in $(seq 1 300); do crit | grep -q CHLIVE3 && { seen=0; break; }; sleep 0.1; done
+for _ in $(seq 1 $((300 * TF))); do crit | grep -q CHLIVE3 && { seen=0; break; }; sleep 0.1; done
 is $seen 0 "the server shows the call's critical alert (GET /api/alerts) without a restart"
 # (the line follows the reload that showed the alert: wait for it)
-for _ in $(seq 1 100); do grep -q 'urgent calls first' "$S/serve.log" && break; sleep 0.1; done
+for _ in $(seq 1 $((100 * TF))); do grep -q 'urgent calls first' "$S/serve.log" && break; sleep 0.1; done
 grep -q 'urgent calls first: 1 persons' "$S/serve.log"; ok $? "through the fast path: $(grep -o 'urgent calls first.*' "$S/serve.log" | head -1)"
 hot | grep -q 'Sentinel Place'; ok $? "the reload after the urgent call kept the board's hotspots (not built from the county)"
 # the alert's subject, read again each time: the call's ref (the urgent
 # lane, identity pending) until the update places it in its identity, whose
 # concern then continues the ref's (closed as placed)
 seen=1
-for _ in $(seq 1 100); do
+for _ in $(seq 1 $((100 * TF))); do
   PID=$(crit | python3 -c 'import json,sys; print([a["subject"]["person_id"] for a in json.load(sys.stdin)["alerts"] if "CHLIVE3" in json.dumps(a)][0])' 2>/dev/null)
   curl -s -b "$S/a.jar" "$B/api/concerns?all=1" | grep -q "\"$PID\"" && { seen=0; break; }; sleep 0.1
 done
 [ -n "$PID" ] && [ $seen = 0 ]; ok $? "and the concern the escalation engine opened for that child ($PID)"
-for _ in $(seq 1 100); do grep -q 'updated after feeds' "$S/serve.log" && break; sleep 0.1; done
+for _ in $(seq 1 $((100 * TF))); do grep -q 'updated after feeds' "$S/serve.log" && break; sleep 0.1; done
 grep -q 'updated after feeds' "$S/serve.log"; ok $? "then the feed is resolved, analysed incrementally and escalated"
-for _ in $(seq 1 100); do [ "$(sed -n '/updated after feeds/,$p' "$S/serve.log" | grep -c "equality monitoring in")" -gt 0 ] && break; sleep 0.1; done
+for _ in $(seq 1 $((100 * TF))); do [ "$(sed -n '/updated after feeds/,$p' "$S/serve.log" | grep -c "equality monitoring in")" -gt 0 ] && break; sleep 0.1; done
 hoc1=$(hoc)
 [ "$hoc1" -gt "$hoc0" ]; ok $? "the board's equality monitoring, brought up to date after the reload, counts the call's child ($hoc0 -> $hoc1 high or critical)"
-for _ in $(seq 1 200); do grep -q 'scheduled full analysis after incremental updates' "$S/serve.log" && break; sleep 0.1; done
+for _ in $(seq 1 $((200 * TF))); do grep -q 'scheduled full analysis after incremental updates' "$S/serve.log" && break; sleep 0.1; done
 grep -q 'scheduled full analysis after incremental updates' "$S/serve.log"; ok $? "the next scheduled run analyses in full (networks, clocks, the board's counts)"
-for _ in $(seq 1 100); do [ "$(sed -n '/scheduled full analysis/,$p' "$S/serve.log" | grep -c 'reloaded the alerts')" -gt 0 ] && break; sleep 0.1; done
+for _ in $(seq 1 $((100 * TF))); do [ "$(sed -n '/scheduled full analysis/,$p' "$S/serve.log" | grep -c 'reloaded the alerts')" -gt 0 ] && break; sleep 0.1; done
 hot | grep -q 'Sentinel Place'
 is $? 1 "after it the board's hotspots are the full analysis' own"
 checks() { grep -c 'patch check: [0-9]* alerts, equal to a full reload' "$S/serve.log"; }
@@ -394,7 +397,7 @@ later_run() {
   all="BEGIN; INSERT INTO analysis_run(started_at, finished_at, events, alerts) VALUES (1, 1, 0, 0);"
   for q in "$@"; do all="$all $q;"; done
   db_query "$SDB" "$all COMMIT;"
-  for _ in $(seq 1 100); do [ "$(grep -c 'patch check' "$S/serve.log")" -gt "$c" ] && break; sleep 0.1; done
+  for _ in $(seq 1 $((100 * TF))); do [ "$(grep -c 'patch check' "$S/serve.log")" -gt "$c" ] && break; sleep 0.1; done
   [ "$(grep -c 'patch check' "$S/serve.log")" -gt "$c" ] && ! grep -q 'DIFFERENT FROM' "$S/serve.log" && last_n
 }
 n0=$(last_n)
@@ -432,7 +435,7 @@ hserve() { # LOG [ENV...]
   local log=$1; shift; rm -f "$H/port"
   env "$@" "$JD" serve --db "$HDB" --listen 127.0.0.1:0 --port-file "$H/port" --feeds "$H/drop" --escalate-every 0 --full-every 0 2>"$H/$log" &
   HPID=$!
-  for _ in $(seq 1 100); do [ -s "$H/port" ] && break; sleep 0.1; done
+  for _ in $(seq 1 $((100 * TF))); do [ -s "$H/port" ] && break; sleep 0.1; done
   HB="http://127.0.0.1:$(cat "$H/port")"
   curl -s -c "$H/a.jar" -H 'Content-Type: application/json' -d '{"username":"analyst","password":"password-of-analyst-1"}' "$HB/api/login" >/dev/null
 }
@@ -440,7 +443,7 @@ hcrit() { curl -s -b "$H/a.jar" "$HB/api/alerts?kind=child_at_risk&level=critica
 hserve s1.log JD_LIVE_TEST_HOLD="$H/hold"
 cp -r "$W/quiet.tpl" "$H/drop/school/q2"; sed -i 's/QUIET1/QUIETH1/' "$H/drop/school/q2/events.csv"
 touch "$H/drop/school/q2.done"
-for _ in $(seq 1 100); do grep -q 'updating after feeds' "$H/s1.log" && break; sleep 0.1; done
+for _ in $(seq 1 $((100 * TF))); do grep -q 'updating after feeds' "$H/s1.log" && break; sleep 0.1; done
 grep -q 'updating after feeds' "$H/s1.log"; ok $? "a routine feed's update begins (and is held)"
 mkdir -p "$H/drop/call_handling/c4"
 for f in events persons; do
@@ -448,10 +451,10 @@ for f in events persons; do
 done
 touch "$H/drop/call_handling/c4.done"
 seen=1
-for _ in $(seq 1 200); do hcrit | grep -q CHLIVE4 && { seen=0; break; }; sleep 0.1; done
+for _ in $(seq 1 $((200 * TF))); do hcrit | grep -q CHLIVE4 && { seen=0; break; }; sleep 0.1; done
 is "$seen:$(grep -c 'updated after feeds' "$H/s1.log")" "0:0" "the urgent call's critical alert is shown while the routine feed's update is still in hand"
 # the log line follows the swap readers see (and the board's equality pass)
-for _ in $(seq 1 100); do grep -q 'urgent calls first: 1 persons' "$H/s1.log" && break; sleep 0.1; done
+for _ in $(seq 1 $((100 * TF))); do grep -q 'urgent calls first: 1 persons' "$H/s1.log" && break; sleep 0.1; done
 grep -q 'urgent calls first: 1 persons.*beside the update in hand' "$H/s1.log"; ok $? "through the urgent lane, beside the update: $(grep -o 'urgent calls first.*' "$H/s1.log" | tail -1)"
 is "$(db_query "$HDB" "SELECT status FROM concern WHERE id = 'auto:child:U:call_handling:CLIVE4'")" "open" "and its escalation: the concern on the call's ref is open"
 kill -KILL "$HPID"; wait "$HPID" 2>/dev/null
@@ -460,9 +463,9 @@ is "$(db_query "$HDB" "SELECT count(*) FROM event WHERE record_id IN ('QUIETH1',
 ls "$H/drop/school/ingested" "$H/drop/call_handling/ingested" 2>/dev/null | grep -c -- '-q2$\|-c4$' | grep -qx 2; ok $? "both bundles moved out of the drop folder"
 rm -f "$H/hold"
 hserve s2.log
-for _ in $(seq 1 300); do grep -q 'updated after feeds' "$H/s2.log" && break; sleep 0.1; done
+for _ in $(seq 1 $((300 * TF))); do grep -q 'updated after feeds' "$H/s2.log" && break; sleep 0.1; done
 grep -q 'an update cut short?): updating' "$H/s2.log" && grep -q 'updated after feeds' "$H/s2.log"; ok $? "restarted, the update the kill cut short runs at once, no feed landing"
-for _ in $(seq 1 100); do grep -q 'urgent calls placed: 1' "$H/s2.log" && break; sleep 0.1; done
+for _ in $(seq 1 $((100 * TF))); do grep -q 'urgent calls placed: 1' "$H/s2.log" && break; sleep 0.1; done
 is "$(db_query "$HDB" "SELECT count(*) FROM alert WHERE subject LIKE 'U:%' OR doc LIKE '%urgent_lane%'"):$(db_query "$HDB" "SELECT status FROM concern WHERE id = 'auto:child:U:call_handling:CLIVE4'")" "0:closed" "after it the call's alert is its identity's and the lane's concern is placed (closed)"
 HP=$(db_query "$HDB" "SELECT i.person_id FROM identity_ref ir JOIN identity i ON i.id = ir.identity_id WHERE ir.agency = 'call_handling' AND ir.person_ref = 'CLIVE4'")
 is "$(db_query "$HDB" "SELECT count(*) FROM alert WHERE subject = '$HP' AND kind = 'child_at_risk' AND level = 'critical'"):$(db_query "$HDB" "SELECT status FROM concern WHERE id = 'auto:child:$HP'")" "1:open" "the child ($HP) has the critical alert and the open concern"
@@ -488,18 +491,18 @@ touch "$H/hold2"
 hserve s3.log JD_LIVE_TEST_HOLD_SAVE="$H/hold2"
 cp -r "$W/quiet.tpl" "$H/drop/school/q3"; sed -i 's/QUIET1/QUIETH3/' "$H/drop/school/q3/events.csv"
 touch "$H/drop/school/q3.done"
-for _ in $(seq 1 300); do grep -q "held before its resolve's save" "$H/s3.log" && break; sleep 0.1; done
+for _ in $(seq 1 $((300 * TF))); do grep -q "held before its resolve's save" "$H/s3.log" && break; sleep 0.1; done
 grep -q "held before its resolve's save" "$H/s3.log"; ok $? "a routine feed's resolve has read and computed, and is held before its save"
 hcall c6 LIVE6 Tess Rook 2013-02-17
 seen=1
-for _ in $(seq 1 200); do hcrit | grep -q CHLIVE6 && { seen=0; break; }; sleep 0.1; done
+for _ in $(seq 1 $((200 * TF))); do hcrit | grep -q CHLIVE6 && { seen=0; break; }; sleep 0.1; done
 is "$seen:$(hupdated s3.log)" "0:0" "a call dropped then is shown as a critical alert while the resolve waits to save"
-for _ in $(seq 1 100); do grep -q 'urgent calls first: 1 persons' "$H/s3.log" && break; sleep 0.1; done
+for _ in $(seq 1 $((100 * TF))); do grep -q 'urgent calls first: 1 persons' "$H/s3.log" && break; sleep 0.1; done
 grep -q 'urgent calls first: 1 persons.*beside the update in hand' "$H/s3.log"; ok $? "through the urgent lane, beside the update"
 rm -f "$H/hold2"
-for _ in $(seq 1 300); do [ "$(hupdated s3.log)" -ge 2 ] && break; sleep 0.1; done
+for _ in $(seq 1 $((300 * TF))); do [ "$(hupdated s3.log)" -ge 2 ] && break; sleep 0.1; done
 is "$(hupdated s3.log)" "2" "released, the routine feed's update ends, and the update for the call follows with no feed landing"
-for _ in $(seq 1 100); do grep -q 'urgent calls placed: 1' "$H/s3.log" && break; sleep 0.1; done
+for _ in $(seq 1 $((100 * TF))); do grep -q 'urgent calls placed: 1' "$H/s3.log" && break; sleep 0.1; done
 HP6=$(db_query "$HDB" "SELECT i.person_id FROM identity_ref ir JOIN identity i ON i.id = ir.identity_id WHERE ir.agency = 'call_handling' AND ir.person_ref = 'CLIVE6'")
 is "$(db_query "$HDB" "SELECT count(*) FROM alert WHERE subject = '$HP6' AND kind = 'child_at_risk' AND level = 'critical'"):$(db_query "$HDB" "SELECT status FROM concern WHERE id = 'auto:child:U:call_handling:CLIVE6'")" "1:closed" "the call resolved ($HP6): its identity has the critical alert, the lane's concern is placed"
 kill -TERM "$HPID"; wait "$HPID"
@@ -511,15 +514,70 @@ as_full h_full3 "every alert equals a full analysis of the same store"
 touch "$H/fail"
 hserve s4.log JD_LIVE_TEST_FAIL="$H/fail"
 hcall c7 LIVE7 Ada Moss 2012-11-03
-for _ in $(seq 1 100); do grep -q 'trying again in 2 s' "$H/s4.log" && break; sleep 0.1; done
+for _ in $(seq 1 $((100 * TF))); do grep -q 'trying again in 2 s' "$H/s4.log" && break; sleep 0.1; done
 nf=$(grep -c 'resolve after a feed failed: test: a forced failure' "$H/s4.log")
 [ "$nf" -ge 2 ] && grep -q 'trying again in 1 s' "$H/s4.log" && grep -q 'trying again in 2 s' "$H/s4.log" && [ "$(hupdated s4.log)" = 0 ]
 ok $? "the update fails ($nf times), and is tried again after 1 s, then after 2 s"
 rm -f "$H/fail"
-for _ in $(seq 1 100); do [ "$(hupdated s4.log)" -ge 1 ] && break; sleep 0.1; done
+for _ in $(seq 1 $((100 * TF))); do [ "$(hupdated s4.log)" -ge 1 ] && break; sleep 0.1; done
 is "$(hupdated s4.log):$(db_query "$HDB" "SELECT count(*) FROM identity_ref WHERE agency = 'call_handling' AND person_ref = 'CLIVE7'")" "1:1" "once the failure is gone, the next try resolves the call with no other feed"
 kill -TERM "$HPID"; wait "$HPID"
 is $? 0 "the server stops cleanly"
+
+# the gate's second look (jd_write_lock): the update's analysis has passed
+# the gate (JD_LIVE_TEST_HOLD_GATE holds it there, before write_mu) when a
+# call lands; the live thread's scan ingests it and, urgent_want on, holds
+# before the urgent lane (JD_LIVE_TEST_HOLD_LANE). Given write_mu then, the
+# analysis looks at the gate again and waits: else it would analyse with
+# the call's rows stored and move the analysis watermark past them, and the
+# urgent lane would find no call (shown only after the next update)
+touch "$H/g5"
+hserve s5.log JD_LIVE_TEST_HOLD_GATE="$H/g5" JD_LIVE_TEST_HOLD_LANE="$H/l5"
+cp -r "$W/quiet.tpl" "$H/drop/school/q5"; sed -i 's/QUIET1/QUIETH5/' "$H/drop/school/q5/events.csv"
+touch "$H/drop/school/q5.done"
+for _ in $(seq 1 $((300 * TF))); do grep -q "held past the gate" "$H/s5.log" && break; sleep 0.1; done
+grep -q "held past the gate" "$H/s5.log"; ok $? "a routine feed's analysis has passed the gate and is held before write_mu"
+touch "$H/l5"
+hcall c8 LIVE8 Nell Crane 2011-05-21
+for _ in $(seq 1 $((300 * TF))); do grep -q "held after a scan that landed feeds" "$H/s5.log" && break; sleep 0.1; done
+grep -q "held after a scan that landed feeds" "$H/s5.log"; ok $? "a call lands: the live thread has ingested it and holds before the urgent lane"
+rm -f "$H/g5"
+for _ in $(seq 1 $((100 * TF))); do grep -q 'waits at the gate again' "$H/s5.log" && break; sleep 0.1; done
+is "$(grep -c 'waits at the gate again' "$H/s5.log"):$(hupdated s5.log)" "1:0" "the analysis, given write_mu, looks at the gate again and waits there"
+rm -f "$H/l5"
+for _ in $(seq 1 $((300 * TF))); do [ "$(hupdated s5.log)" -ge 2 ] && break; sleep 0.1; done
+grep -q 'urgent calls first: 1 persons.*beside the update in hand' "$H/s5.log"; ok $? "the urgent lane finds the call before the analysis: $(grep -o 'urgent calls first.*' "$H/s5.log" | tail -1)"
+HP8=$(db_query "$HDB" "SELECT i.person_id FROM identity_ref ir JOIN identity i ON i.id = ir.identity_id WHERE ir.agency = 'call_handling' AND ir.person_ref = 'CLIVE8'")
+is "$(hupdated s5.log):$(db_query "$HDB" "SELECT count(*) FROM alert WHERE subject = '$HP8' AND kind = 'child_at_risk' AND level = 'critical'")" "2:1" "then the feed's update ends, the call's follows, and its identity ($HP8) has the critical alert"
+kill -TERM "$HPID"; wait "$HPID"
+is $? 0 "the server stops cleanly"
+as_full h_full5 "every alert equals a full analysis of the same store"
+
+# a stop keeps the kick: a feed uploaded (POST /api/feeds, which kicks the
+# live thread) while the live thread is busy (JD_LIVE_TEST_HOLD_SCAN holds
+# it after a scan) and the server is told to stop before it looks: the
+# stop and the kick arrive together, and the update the upload asked for
+# runs before the server exits
+TOKC=$("$JD" token add --db "$HDB" --agency call_handling live-lat2-kick 2>/dev/null)
+mkdir -p "$H/up9"
+for f in events persons; do
+  sed 's/LIVE1/LIVE9/g; s/Mina/Wren/; s/Lark/Hale/; s/2010-03-14/2011-09-30/' "$SRC/tests/data/bundles/feed_call/$f.csv" > "$H/up9/$f.csv"
+done
+tar -C "$H/up9" -cf "$H/c9.tar" .
+hserve s6.log JD_LIVE_TEST_HOLD_SCAN="$H/l6"
+touch "$H/l6"
+for _ in $(seq 1 $((300 * TF))); do grep -q "held after its scan" "$H/s6.log" && break; sleep 0.1; done
+grep -q "held after its scan" "$H/s6.log"; ok $? "the live thread is held after a scan of the drop folder"
+code=$(curl -s -o "$H/post9.out" -w '%{http_code}' -X POST -H "Authorization: Bearer $TOKC" -H 'Content-Type: application/x-tar' --data-binary @"$H/c9.tar" "$HB/api/feeds/call_handling")
+is "$code:$(db_query "$HDB" "SELECT count(*) FROM event WHERE record_id = 'CHLIVE9'")" "200:1" "a call uploaded meanwhile is stored (its update asked for by a kick)"
+kill -TERM "$HPID"
+# the server stops taking requests, then tells the live thread to stop
+for _ in $(seq 1 $((100 * TF))); do curl -s -o /dev/null "$HB/" || break; sleep 0.1; done
+sleep "$TF"
+rm -f "$H/l6"
+wait "$HPID"
+is $? 0 "the server stops cleanly"
+is "$(grep -c 'updated after feeds' "$H/s6.log"):$(db_query "$HDB" "SELECT count(*) FROM identity_ref WHERE agency = 'call_handling' AND person_ref = 'CLIVE9'")" "1:1" "the kick that came with the stop is kept: the update runs before the exit and resolves the call"
 
 # refused
 "$JD" analyse --db "$INC" --incremental --no-save >/dev/null 2>&1

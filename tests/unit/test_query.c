@@ -543,6 +543,50 @@ static void test_query__alerts_about(void **state)
  * what scoring every person finds (the same persons, order and scores), on
  * a synthetic county with its name noise: every word of many names, their
  * prefixes, misspellings, initials, dates of birth, ids and refs. */
+/* jd_person_index_get by its sorted lookups finds whom a scan of every
+ * entry finds: by id, by every ref "AGENCY:REF" (the agency in any case),
+ * and nobody for a ref that is not there, a network's subject or a key cut
+ * short. */
+static void same_get(const jd_person_index *x, const char *key, size_t *found)
+{
+    jd_person_summary a, c;
+    int ra = jd_person_index_get(x, key, &a), rc = jd_person_index__get_scan(x, key, &c);
+    assert_int_equal(ra, rc);
+    if (ra == JD_OK) {
+        assert_string_equal(a.person_id, c.person_id);
+        (*found)++;
+    }
+}
+
+static void get_equals_scan(const jd_person_index *x, size_t n)
+{
+    size_t keys = 0, found = 0;
+    for (size_t i = 1; i <= n; i++) {
+        char id[32], k[200];
+        jd_person_summary p;
+        snprintf(id, sizeof id, "P%06zu", i);
+        if (jd_person_index_get(x, id, &p) != JD_OK)
+            continue;
+        for (size_t j = 0; j < p.n_refs; j++, keys += 4) {
+            snprintf(k, sizeof k, "%s:%s", p.refs[j].agency, p.refs[j].person_ref);
+            same_get(x, k, &found);
+            for (char *u = k; *u && *u != ':'; u++)
+                *u = (char)toupper((unsigned char)*u);
+            same_get(x, k, &found);
+            snprintf(k, sizeof k, "%s:%s:x", p.refs[j].agency, p.refs[j].person_ref);
+            same_get(x, k, &found);
+            snprintf(k, sizeof k, "other_agency:%s", p.refs[j].person_ref);
+            same_get(x, k, &found);
+        }
+    }
+    static const char *const odd[] = {"exploitation_network:N000001", ":", "::", "police:",
+                                      ":P000001", "P000001:", "csc:csc:1"};
+    for (size_t i = 0; i < sizeof odd / sizeof *odd; i++, keys++)
+        same_get(x, odd[i], &found);
+    assert_true(keys > 1000);
+    assert_true(found * 2 >= keys / 2); /* each ref, in either case */
+}
+
 static void test_query__search_index_equals_scan(void **state)
 {
     (void)state;
@@ -633,6 +677,7 @@ static void test_query__search_index_equals_scan(void **state)
     }
     assert_true(checked > 1000);
     assert_true(found * 10 > checked * 8); /* most queries find someone */
+    get_equals_scan(x, n);
     /* few results asked for: the best of them, the same */
     assert_int_equal(jd_person_index_search(x, "a", a, 3), jd_person_index__search_scan(x, "a", c, 3));
     /* the members of the county's networks: their alerts have no subject */

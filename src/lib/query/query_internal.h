@@ -19,6 +19,9 @@
 int jd_query__alerts_about(jd_store *s, const char *person_id,
                            int (*cb)(const char *doc, void *payload), void *payload,
                            jd_error *err);
+/* jd_person_index_get by a scan of every entry, as it was before it read
+ * the sorted lookups (the reference they are tested against, test_query). */
+int jd_person_index__get_scan(const jd_person_index *x, const char *person, jd_person_summary *out);
 /* jd_person_index_search by scoring every entry, as it did before its word
  * index: the reference the index is tested against (test_query). */
 size_t jd_person_index__search_scan(const jd_person_index *x, const char *query,
