@@ -539,6 +539,7 @@ static void pg_close(jd_store *s)
         jd_strmap_free(&p->loc);
         jd_strmap_free(&p->prepared);
         jd_buf_dispose(&p->key);
+        jd_buf_dispose(&p->keys_restore);
         free(p);
     }
     free(s);
@@ -588,6 +589,67 @@ static int pg_begin(jd_store *s, jd_error *err)
     return rc;
 }
 
+/*
+ * A first large load (the rule of pg_bulk_defer) also drops the other
+ * secondary indexes of the tables COPY fills: the unique keys of event,
+ * person_mention and object_mention, and object_mention_value. Inserting
+ * into them row by row was half of the server's COPY CPU on the 1M county
+ * (random B-tree descents over text keys); one sorted build at commit is a
+ * fraction of it. The run needs none of them: it decides keys from its
+ * fingerprint maps and corrects rows by id (the primary keys stay, the
+ * history tables' foreign keys reference them). The server writes the DROP
+ * and the CREATE from the catalogue, so the rebuilt definitions are the
+ * migrated ones whatever they are; ADD CONSTRAINT checks uniqueness again,
+ * and a failure rolls the whole ingest back. person_mention_ref has its
+ * own, earlier rebuild (pg_bulk_restore).
+ */
+#define KEYS_SQL                                                                                   \
+    "SELECT CASE WHEN con.oid IS NULL THEN format('DROP INDEX %I', i.relname)"                    \
+    " ELSE format('ALTER TABLE %I DROP CONSTRAINT %I', t.relname, con.conname) END,"              \
+    " CASE WHEN con.oid IS NULL THEN pg_get_indexdef(x.indexrelid)"                               \
+    " ELSE format('ALTER TABLE %I ADD CONSTRAINT %I %s', t.relname, con.conname,"                 \
+    " pg_get_constraintdef(con.oid)) END"                                                          \
+    " FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid"                                    \
+    " JOIN pg_class t ON t.oid = x.indrelid"                                                      \
+    " LEFT JOIN pg_constraint con ON con.conindid = x.indexrelid AND con.conrelid = t.oid"        \
+    " WHERE t.relnamespace = current_schema()::regnamespace AND NOT x.indisprimary"               \
+    " AND t.relname IN ('event', 'person_mention', 'object_mention')"                             \
+    " AND i.relname <> 'person_mention_ref' ORDER BY t.relname, i.relname"
+
+static int keys_defer(pgs *p, jd_error *err)
+{
+    PGresult *r;
+    int rc = jd_pg__run(p, KEYS_SQL, NULL, &r, err);
+    if (rc < 0)
+        return rc;
+    jd_buf drop = JD_BUF_INIT(SIZE_MAX);
+    jd_buf_reset(&p->keys_restore);
+    for (int i = 0; i < PQntuples(r) && rc == JD_OK; i++) {
+        rc = jd_buf_printf(&drop, "%s;", PQgetvalue(r, i, 0));
+        if (rc == JD_OK)
+            rc = jd_buf_printf(&p->keys_restore, "%s;", PQgetvalue(r, i, 1));
+    }
+    PQclear(r);
+    if (rc == JD_OK && drop.len)
+        rc = jd_pg__exec(p, jd_buf_cstr(&drop), err);
+    jd_buf_dispose(&drop);
+    if (rc < 0)
+        jd_buf_reset(&p->keys_restore);
+    return rc;
+}
+
+/* At commit, after the last COPY: the key indexes keys_defer dropped. */
+static int keys_rebuild(pgs *p, jd_error *err)
+{
+    if (!p->keys_restore.len)
+        return JD_OK;
+    int rc = jd_pg__exec(p, "SET LOCAL maintenance_work_mem = '256MB'", err);
+    if (rc == JD_OK)
+        rc = jd_pg__exec(p, jd_buf_cstr(&p->keys_restore), err);
+    jd_buf_reset(&p->keys_restore);
+    return rc;
+}
+
 /* As in SQLite: person_mention_ref serves chronologies and searches, not
  * ingest; a load twice the size of the table builds it once at the end.
  * DROP INDEX locks person_mention against readers until commit, so this
@@ -608,6 +670,8 @@ static int pg_bulk_defer(jd_store *s, int64_t person_rows, jd_error *err)
     rc = jd_pg__exec(p, "DROP INDEX IF EXISTS person_mention_ref", err);
     if (rc == JD_OK)
         p->ref_index_dropped = true;
+    if (rc == JD_OK)
+        rc = keys_defer(p, err);
     return rc;
 }
 
@@ -650,6 +714,7 @@ static void pg_rollback(jd_store *s)
         (void)jd_pg__exec(p, "ROLLBACK", NULL);
     p->in_tx = false;
     p->ref_index_dropped = false;
+    jd_buf_reset(&p->keys_restore);
     ingest_state_reset(p);
 }
 
@@ -659,6 +724,8 @@ static int pg_commit(jd_store *s, jd_error *err)
     int rc = flush_all(p, err);
     if (rc == JD_OK)
         rc = pg_bulk_restore(s, err);
+    if (rc == JD_OK)
+        rc = keys_rebuild(p, err);
     if (rc == JD_OK)
         rc = set_sequences(p, err);
     /* After a large load the planner needs fresh statistics at once, not
@@ -2873,6 +2940,7 @@ int jd_store__pg_open(jd_store **out, const char *location, const jd_store_opts 
     jd_strmap_init(&p->prepared);
     jd_strmap_init(&p->loc);
     jd_buf_init(&p->key, 1u << 20);
+    jd_buf_init(&p->keys_restore, SIZE_MAX);
     for (int i = 0; i < PG_CP_N; i++)
         jd_buf_init(&p->cp[i], SIZE_MAX);
     p->read_only = opts->read_only;

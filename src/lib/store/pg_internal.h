@@ -66,6 +66,7 @@ typedef struct pgs {
     bool loc_loaded;
     jd_buf cp[PG_CP_N]; /* COPY text buffered per table */
     jd_buf key;         /* scratch: a row key being fingerprinted */
+    jd_buf keys_restore; /* a first load's dropped key indexes, rebuilt at commit */
 } pgs;
 
 /* Parameters as text; ints formatted into num[]. */
