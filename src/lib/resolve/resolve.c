@@ -42,6 +42,7 @@
 #include <assert.h>
 #include <math.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -5818,6 +5819,7 @@ static int model_from_json(model *md, const char *text)
  * fields and notes, and save. jd_resolve runs them all; the incremental run
  * (incremental.c) reuses them.
  */
+enum { TEST_EVERY_NOTE = 1, TEST_AHEAD_WAIT = 2 }; /* run.test */
 typedef struct run {
     rs R;
     jd_store *s;
@@ -5834,7 +5836,10 @@ typedef struct run {
      * members[moff[k] .. moff[k + 1]), ref i's logged notes nidx[noff[i] ..
      * noff[i + 1]), rev[k] its review's mask (review); lazy: so kept */
     bool lazy;
-    bool every_note; /* tests: log notes that cannot change a ref's (note_room) */
+    /* tests: TEST_EVERY_NOTE logs notes that cannot change a ref's
+     * (note_room); TEST_AHEAD_WAIT waits for every link's checks made
+     * ahead (cluster_links) */
+    int test;
     uint32_t *members, *moff, *noff, *nidx;
     uint8_t *rev;
     jd_buf nbuf;
@@ -6380,9 +6385,11 @@ static uint8_t link_checks(const rs *R, const match_link *l, lvcache *lc)
  * i's answers, LP_READY set once they are there (each byte stored with
  * release, read with acquire); the main thread takes them or, where the
  * thread has not reached link i, makes them itself, so it never waits. The
- * thread keeps LP_GAP links ahead of the main thread's position (at,
- * published every LP_STEP links) and jumps there when passed. Same answers
- * either way: link_checks reads only R and the thread's own level cache.
+ * thread jumps LP_GAP links ahead of the main thread's position (at,
+ * published every LP_STEP links) when passed. Same answers either way:
+ * link_checks reads only R and the thread's own level cache. A test's
+ * run (wait) publishes no position and waits for each answer instead, so
+ * that every link clustered takes the thread's.
  */
 enum { LP_GAP = 64, LP_STEP = 32 };
 typedef struct link_pre {
@@ -6402,7 +6409,7 @@ static void *link_pre_job(void *arg)
     for (size_t i = 0; i < p->nl && !atomic_load_explicit(&p->stop, memory_order_relaxed);
          i++) {
         size_t at = atomic_load_explicit(&p->at, memory_order_relaxed);
-        if (i <= at)
+        if (i < at)
             i = at + LP_GAP; /* passed: ahead of it again */
         if (i >= p->nl)
             break;
@@ -6477,7 +6484,8 @@ static int cluster_link(rs *R, clw *c, const match_link *l, uint8_t f, uint32_t 
 }
 
 static int cluster_links(rs *R, clw *c, match_link *lv, size_t nl, const decision *dv, size_t nd,
-                         lvcache *lc, vec *notes, uint16_t *least, vec *defer, int threads)
+                         lvcache *lc, vec *notes, uint16_t *least, vec *defer, int threads,
+                         bool wait)
 {
     if (nl > 1)
         sort_links(lv, nl);
@@ -6487,12 +6495,16 @@ static int cluster_links(rs *R, clw *c, match_link *lv, size_t nl, const decisio
     int rc = JD_OK;
     size_t taken = 0;
     for (size_t i = 0; i < nl && rc == JD_OK; i++) {
-        if (ahead && i % LP_STEP == 0)
+        if (ahead && !wait && i % LP_STEP == 0)
             atomic_store_explicit(&lp.at, i, memory_order_relaxed);
         uint32_t x = find(c, lv[i].a), y = find(c, lv[i].b);
         if (x == y)
             continue;
         uint8_t f = ahead ? atomic_load_explicit(&lp.pre[i], memory_order_acquire) : 0;
+        while (ahead && wait && !f) {
+            sched_yield();
+            f = atomic_load_explicit(&lp.pre[i], memory_order_acquire);
+        }
         taken += f != 0;
         if (!f)
             f = link_checks(R, &lv[i], lc);
@@ -6751,9 +6763,9 @@ static int run_cluster(run *u, jd_error *err)
     lvcache *lc = huge_calloc(sizeof *lc); /* names of the links; NULL: only slower */
     vec defer = {.sz = sizeof(uint32_t)};  /* links with a sparse ref (def_at), for join_sparse */
     /* NULL: every note logged */
-    uint16_t *least = u->every_note ? NULL : calloc(R->n ? R->n : 1, sizeof *least);
+    uint16_t *least = u->test & TEST_EVERY_NOTE ? NULL : calloc(R->n ? R->n : 1, sizeof *least);
     rc = cluster_links(R, u->c, u->links.p, u->links.n, dv, u->decs.n, lc, &u->notes, least,
-                       &defer, u->threads);
+                       &defer, u->threads, u->test & TEST_AHEAD_WAIT);
     if (rc == JD_OK && (rc = sort_deferred(u->links.p, &defer, R->n)) == JD_ELIMIT)
         (void)jd_error_set(err, rc, "more than 2^32 - 1 deferred links to sort");
     R->st.sparse_joined =
@@ -9366,22 +9378,29 @@ int jd_resolve__check_pairs_of(jd_store *s, int cap, uint64_t seed, int64_t *pai
     return rc;
 }
 
-static int resolve_full(jd_store *s, const jd_resolve_opts *opts, bool every_note,
+static int resolve_full(jd_store *s, const jd_resolve_opts *opts, int test,
                         jd_resolve_stats *stats, jd_error *err);
 
 int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats, jd_error *err)
 {
-    return resolve_full(s, opts, false, stats, err);
+    return resolve_full(s, opts, 0, stats, err);
 }
 
 int jd_resolve__every_note(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats,
                            jd_error *err)
 {
-    return resolve_full(s, opts, true, stats, err);
+    return resolve_full(s, opts, TEST_EVERY_NOTE, stats, err);
 }
 
-/* jd_resolve; every_note: log every note (note_room not asked). */
-static int resolve_full(jd_store *s, const jd_resolve_opts *opts, bool every_note,
+int jd_resolve__links_ahead_wait(jd_store *s, const jd_resolve_opts *opts,
+                                 jd_resolve_stats *stats, jd_error *err)
+{
+    return resolve_full(s, opts, TEST_AHEAD_WAIT, stats, err);
+}
+
+/* jd_resolve; test: TEST_EVERY_NOTE logs every note (note_room not asked),
+ * TEST_AHEAD_WAIT takes every link's checks from the thread (cluster_links). */
+static int resolve_full(jd_store *s, const jd_resolve_opts *opts, int test,
                         jd_resolve_stats *stats, jd_error *err)
 {
     jd_resolve_opts def = JD_RESOLVE_OPTS_INIT;
@@ -9393,7 +9412,7 @@ static int resolve_full(jd_store *s, const jd_resolve_opts *opts, bool every_not
     run_init(&u, s, opts);
     u.early = s->ops->keys_replace_early && s->ops->keys_abort;
     u.lazy = true; /* the identities' notes made as the store writes them */
-    u.every_note = every_note;
+    u.test = test;
     char mark[JD_MARK_MAX]; /* the resolve watermark, saved with the identities */
     struct timespec m0, m1;
     bool mt = clock_gettime(CLOCK_THREAD_CPUTIME_ID, &m0) == 0;
