@@ -147,6 +147,10 @@ typedef struct jd_resolve_stats {
     /* notes of kept-apart, refused and unjoined links not logged, as they
      * could not change a ref's note (at its 511 or 600 bytes) */
     int64_t notes_left_out;
+    /* links whose cannot-link checks that read only the refs were made
+     * ahead on a second thread while clustering, and of them the links the
+     * clustering took (the others it passed, or found inside one cluster) */
+    int64_t links_pre_made, links_pre_taken;
     /* jd_resolve_incremental: refs new or changed since the last run, refs
      * re-clustered with them (their components), identities touched; full
      * set when the run resolved the whole county; incr_household_whole

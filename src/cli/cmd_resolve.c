@@ -207,6 +207,9 @@ static void print_stats(const jd_resolve_stats *st, double seconds, bool review)
         printf("; notes left out (they could not change a ref's note) %lld\n",
                (long long)st->notes_left_out);
     }
+    if (st->links_pre_made)
+        printf("  links checked ahead on a second thread %lld, taken by the clustering %lld\n",
+               (long long)st->links_pre_made, (long long)st->links_pre_taken);
     printf("  pairs proposed by blocking rule:");
     for (int i = 0; i < 16; i++)
         if (st->pairs_by_rule[i])

@@ -1443,6 +1443,55 @@ static void test_resolve__notes_ahead_are_made_here(void **state)
     free(two);
 }
 
+/* A county resolved with its stats and every identity's notes (notes),
+ * with one thread, or two whose clustering takes every link's checks from
+ * the thread that makes them ahead (ahead: jd_resolve__links_ahead_wait). */
+static char *county_ahead(uint64_t seed, int children, bool ahead, jd_resolve_stats *st)
+{
+    char dir[] = "/tmp/jd-resolve-ahead-XXXXXX", path[512];
+    jd_store *s = synth_county_of(seed, children, dir, path, sizeof path, "resolve-ahead");
+    jd_resolve_opts o = JD_RESOLVE_OPTS_INIT;
+    o.threads = ahead ? 2 : 1;
+    jd_error e;
+    assert_int_equal(ahead ? jd_resolve__links_ahead_wait(s, &o, st, &e) : jd_resolve(s, &o, st, &e),
+                     JD_OK);
+    char *notes = identity_notes(path);
+    synth_county_close(s, dir, path);
+    return notes;
+}
+
+/* cluster_links' checks that read only the refs (evidence, a sparse ref, a
+ * direct link, an identifier in common, first names that differ, twins),
+ * made on a second thread and taken for every link clustered, decide as
+ * the main thread's own: the same merges, refusals by reason, sparse refs
+ * kept apart and joined, and notes. */
+static void test_resolve__links_checked_ahead_are_made_here(void **state)
+{
+    (void)state;
+    if (scratch_is_pg()) {
+        skip(); /* reads the notes from the SQLite file */
+        return;
+    }
+    jd_resolve_stats st[2];
+    char *one = county_ahead(13, 900, false, &st[0]);
+    char *two = county_ahead(13, 900, true, &st[1]);
+    assert_int_equal(st[0].links_pre_made, 0);
+    assert_true(st[1].links_pre_taken > 1000); /* the thread's answers were used */
+    assert_true(st[1].links_pre_made >= st[1].links_pre_taken);
+    assert_true(st[0].refused > 0 && st[0].sparse_kept_apart > 0 && st[0].refused_by[5] > 0);
+    assert_int_equal(st[0].links, st[1].links);
+    assert_int_equal(st[0].refused, st[1].refused);
+    for (int k = 0; k < 6; k++)
+        assert_int_equal(st[0].refused_by[k], st[1].refused_by[k]);
+    assert_int_equal(st[0].sparse_kept_apart, st[1].sparse_kept_apart);
+    assert_int_equal(st[0].sparse_joined, st[1].sparse_joined);
+    assert_int_equal(st[0].household_joined, st[1].household_joined);
+    assert_int_equal(st[0].identities, st[1].identities);
+    assert_string_equal(one, two);
+    free(one);
+    free(two);
+}
+
 /* A made-up ref's notes near note_room's bounds: kept-apart and refused
  * links (their part of the note stops at 511 bytes), a sparse join, then
  * unjoined links (none added past 600 bytes), with refs of 0 to 40 bytes
@@ -1533,6 +1582,7 @@ int main(void)
         cmocka_unit_test(test_resolve__load_halves_second_half_refusals),
         cmocka_unit_test(test_resolve__notes_left_out_change_nothing),
         cmocka_unit_test(test_resolve__notes_ahead_are_made_here),
+        cmocka_unit_test(test_resolve__links_checked_ahead_are_made_here),
         cmocka_unit_test(test_resolve__changes),
         cmocka_unit_test(test_resolve__pairs_from_keys),
         cmocka_unit_test(test_resolve__pairs_refuses_refs_out_of_range),

@@ -42,6 +42,8 @@
 #include <assert.h>
 #include <math.h>
 #include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -5817,6 +5819,7 @@ static int model_from_json(model *md, const char *text)
  * fields and notes, and save. jd_resolve runs them all; the incremental run
  * (incremental.c) reuses them.
  */
+enum { TEST_EVERY_NOTE = 1, TEST_AHEAD_WAIT = 2 }; /* run.test */
 typedef struct run {
     rs R;
     jd_store *s;
@@ -5833,7 +5836,10 @@ typedef struct run {
      * members[moff[k] .. moff[k + 1]), ref i's logged notes nidx[noff[i] ..
      * noff[i + 1]), rev[k] its review's mask (review); lazy: so kept */
     bool lazy;
-    bool every_note; /* tests: log notes that cannot change a ref's (note_room) */
+    /* tests: TEST_EVERY_NOTE logs notes that cannot change a ref's
+     * (note_room); TEST_AHEAD_WAIT waits for every link's checks made
+     * ahead (cluster_links) */
+    int test;
     uint32_t *members, *moff, *noff, *nidx;
     uint8_t *rev;
     jd_buf nbuf;
@@ -6340,58 +6346,179 @@ int64_t jd_resolve__check_link_sort(size_t n, uint64_t seed)
     return bad;
 }
 
+/*
+ * The checks of cluster_links that read R alone, of link l: enough
+ * evidence, a sparse ref, and where there is evidence a direct link (dates
+ * of birth and names, an identifier where events name people side by
+ * side), an identifier in common, first names that differ, twins. The
+ * cannot-links of the clusters (conflict) are not among them.
+ */
+enum { LP_EE = 1, LP_SPARSE = 2, LP_DIRECT = 4, LP_STRONG = 8, LP_FIRST = 16, LP_TWINS = 32,
+       LP_READY = 128 };
+
+static uint8_t link_checks(const rs *R, const match_link *l, lvcache *lc)
+{
+    uint32_t a = l->a, b = l->b;
+    uint8_t f = LP_READY;
+    f |= enough_evidence(R, a, b, lc) ? LP_EE : 0;
+    f |= sparse_ref(R, a) || sparse_ref(R, b) ? LP_SPARSE : 0;
+    if (!(f & LP_EE))
+        return f; /* deferred or kept apart: nothing else is read */
+    rview va, vb;
+    view(R, &R->h[a], &va);
+    view(R, &R->h[b], &vb);
+    bool st = strong(&va, &vb) > 0;
+    f |= st ? LP_STRONG : 0;
+    f |= R->r[a].ndob && R->r[b].ndob && names_agree(R, a, b, lc) &&
+                 (!R->side_by_side || st || other_level(R, &va, &vb) > 0)
+             ? LP_DIRECT
+             : 0;
+    f |= first_names_differ(R, a, b, lc) ? LP_FIRST : 0;
+    f |= twins_apart(R, a, b, lc) ? LP_TWINS : 0;
+    return f;
+}
+
+/*
+ * link_checks made ahead on a second thread (link_pre_job) while the main
+ * thread walks the links in order, finds and merges (the second core is
+ * otherwise idle there, or writing ref_key: early_keys). pre[i] is link
+ * i's answers, LP_READY set once they are there (each byte stored with
+ * release, read with acquire); the main thread takes them or, where the
+ * thread has not reached link i, makes them itself, so it never waits. The
+ * thread jumps LP_GAP links ahead of the main thread's position (at,
+ * published every LP_STEP links) when passed. Same answers either way:
+ * link_checks reads only R and the thread's own level cache. A test's
+ * run (wait) publishes no position and waits for each answer instead, so
+ * that every link clustered takes the thread's.
+ */
+enum { LP_GAP = 64, LP_STEP = 32 };
+typedef struct link_pre {
+    const rs *R;
+    const match_link *lv;
+    size_t nl;
+    _Atomic uint8_t *pre;
+    _Atomic size_t at;   /* the main thread's link */
+    _Atomic bool stop;   /* the main thread is done */
+    lvcache *lc;         /* the thread's own (NULL: only slower) */
+    size_t made;         /* links the thread answered (its own until joined) */
+} link_pre;
+
+static void *link_pre_job(void *arg)
+{
+    link_pre *p = arg;
+    for (size_t i = 0; i < p->nl && !atomic_load_explicit(&p->stop, memory_order_relaxed);
+         i++) {
+        size_t at = atomic_load_explicit(&p->at, memory_order_relaxed);
+        if (i < at)
+            i = at + LP_GAP; /* passed: ahead of it again */
+        if (i >= p->nl)
+            break;
+        atomic_store_explicit(&p->pre[i], link_checks(p->R, &p->lv[i], p->lc),
+                              memory_order_release);
+        p->made++;
+    }
+    return NULL;
+}
+
+/* The links' checks ahead (link_pre) started on lv[0..nl), sorted: false
+ * (checks all made here) without a thread, memory or links enough. */
+static bool link_pre_start(link_pre *p, pthread_t *th, const rs *R, const match_link *lv,
+                           size_t nl, int threads)
+{
+    *p = (link_pre){.R = R, .lv = lv, .nl = nl};
+    if (threads < 2 || nl < 2 * LP_GAP)
+        return false;
+    p->pre = calloc(nl, sizeof *p->pre);
+    p->lc = huge_calloc(sizeof *p->lc);
+    if (p->pre && pthread_create(th, NULL, link_pre_job, p) == 0)
+        return true;
+    free((void *)p->pre);
+    free(p->lc);
+    p->pre = NULL;
+    p->lc = NULL;
+    return false;
+}
+
+/* Link l (index i) of cluster_links, its checks f (link_checks), between
+ * clusters x and y: merged, deferred (a sparse ref), kept apart or
+ * refused. JD_OK or JD_ENOMEM. */
+static int cluster_link(rs *R, clw *c, const match_link *l, uint8_t f, uint32_t x, uint32_t y,
+                        const decision *dv, size_t nd, vec *notes, uint16_t *least, vec *defer,
+                        size_t i)
+{
+    if (!(f & LP_EE) && (f & LP_SPARSE)) {
+        /* a sparse ref: the second pass decides (join_sparse) */
+        for (uint32_t side = 0; side < 2; side++) {
+            uint32_t *df = sparse_ref(R, side ? l->b : l->a) ? vec_push(defer) : NULL;
+            if (df)
+                *df = (uint32_t)i << 1 | side; /* def_at; nl < 2^31 (run_cluster) */
+        }
+        return JD_OK;
+    }
+    if (!(f & LP_EE)) {
+        R->st.sparse_kept_apart++;
+        return note_link(notes, least, &R->st.notes_left_out, l, NOTE_POSSIBLE, NULL) != JD_OK
+                   ? JD_ENOMEM
+                   : JD_OK;
+    }
+    int reason;
+    const char *why = conflict(R, c, x, y, dv, nd, f & LP_DIRECT, f & LP_STRONG, &reason);
+    if (!why && (f & LP_FIRST)) {
+        reason = CL_NAME;
+        why = refusal_why[WHY_FIRST_DIFF];
+    }
+    if (!why && (f & LP_TWINS)) {
+        reason = CL_NAME;
+        why = refusal_why[WHY_TWINS];
+    }
+    if (!why) {
+        merge(c, x, y);
+        R->st.links++;
+        return JD_OK;
+    }
+    R->st.refused++;
+    R->st.refused_by[reason]++;
+    return note_link(notes, least, &R->st.notes_left_out, l, NOTE_REFUSED, why) != JD_OK
+               ? JD_ENOMEM
+               : JD_OK;
+}
+
 static int cluster_links(rs *R, clw *c, match_link *lv, size_t nl, const decision *dv, size_t nd,
-                         lvcache *lc, vec *notes, uint16_t *least, vec *defer)
+                         lvcache *lc, vec *notes, uint16_t *least, vec *defer, int threads,
+                         bool wait)
 {
     if (nl > 1)
         sort_links(lv, nl);
-    for (size_t i = 0; i < nl; i++) {
+    link_pre lp;
+    pthread_t th;
+    bool ahead = link_pre_start(&lp, &th, R, lv, nl, threads);
+    int rc = JD_OK;
+    size_t taken = 0;
+    for (size_t i = 0; i < nl && rc == JD_OK; i++) {
+        if (ahead && !wait && i % LP_STEP == 0)
+            atomic_store_explicit(&lp.at, i, memory_order_relaxed);
         uint32_t x = find(c, lv[i].a), y = find(c, lv[i].b);
         if (x == y)
             continue;
-        if (!enough_evidence(R, lv[i].a, lv[i].b, lc) &&
-            (sparse_ref(R, lv[i].a) || sparse_ref(R, lv[i].b))) {
-            /* a sparse ref: the second pass decides (join_sparse) */
-            for (uint32_t side = 0; side < 2; side++) {
-                uint32_t *df = sparse_ref(R, side ? lv[i].b : lv[i].a) ? vec_push(defer) : NULL;
-                if (df)
-                    *df = (uint32_t)i << 1 | side; /* def_at; nl < 2^31 (run_cluster) */
-            }
-            continue;
+        uint8_t f = ahead ? atomic_load_explicit(&lp.pre[i], memory_order_acquire) : 0;
+        while (ahead && wait && !f) {
+            sched_yield();
+            f = atomic_load_explicit(&lp.pre[i], memory_order_acquire);
         }
-        if (!enough_evidence(R, lv[i].a, lv[i].b, lc)) {
-            R->st.sparse_kept_apart++;
-            if (note_link(notes, least, &R->st.notes_left_out, &lv[i], NOTE_POSSIBLE, NULL) != JD_OK)
-                return JD_ENOMEM;
-            continue;
-        }
-        int reason;
-        rview va, vb;
-        view(R, &R->h[lv[i].a], &va);
-        view(R, &R->h[lv[i].b], &vb);
-        bool direct =
-            R->r[lv[i].a].ndob && R->r[lv[i].b].ndob && names_agree(R, lv[i].a, lv[i].b, lc) &&
-            (!R->side_by_side || strong(&va, &vb) > 0 || other_level(R, &va, &vb) > 0);
-        const char *why = conflict(R, c, x, y, dv, nd, direct, strong(&va, &vb) > 0, &reason);
-        if (!why && first_names_differ(R, lv[i].a, lv[i].b, lc)) {
-            reason = CL_NAME;
-            why = refusal_why[WHY_FIRST_DIFF];
-        }
-        if (!why && twins_apart(R, lv[i].a, lv[i].b, lc)) {
-            reason = CL_NAME;
-            why = refusal_why[WHY_TWINS];
-        }
-        if (!why) {
-            merge(c, x, y);
-            R->st.links++;
-            continue;
-        }
-        R->st.refused++;
-        R->st.refused_by[reason]++;
-        if (note_link(notes, least, &R->st.notes_left_out, &lv[i], NOTE_REFUSED, why) != JD_OK)
-            return JD_ENOMEM;
+        taken += f != 0;
+        if (!f)
+            f = link_checks(R, &lv[i], lc);
+        rc = cluster_link(R, c, &lv[i], f, x, y, dv, nd, notes, least, defer, i);
     }
-    return JD_OK;
+    if (ahead) {
+        atomic_store_explicit(&lp.stop, true, memory_order_relaxed);
+        pthread_join(th, NULL);
+        R->st.links_pre_made = lp.made;
+        R->st.links_pre_taken = taken;
+        free((void *)lp.pre);
+        free(lp.lc);
+    }
+    return rc;
 }
 
 /* The deferred links of sparse refs the second pass did not join, noted
@@ -6636,9 +6763,9 @@ static int run_cluster(run *u, jd_error *err)
     lvcache *lc = huge_calloc(sizeof *lc); /* names of the links; NULL: only slower */
     vec defer = {.sz = sizeof(uint32_t)};  /* links with a sparse ref (def_at), for join_sparse */
     /* NULL: every note logged */
-    uint16_t *least = u->every_note ? NULL : calloc(R->n ? R->n : 1, sizeof *least);
+    uint16_t *least = u->test & TEST_EVERY_NOTE ? NULL : calloc(R->n ? R->n : 1, sizeof *least);
     rc = cluster_links(R, u->c, u->links.p, u->links.n, dv, u->decs.n, lc, &u->notes, least,
-                       &defer);
+                       &defer, u->threads, u->test & TEST_AHEAD_WAIT);
     if (rc == JD_OK && (rc = sort_deferred(u->links.p, &defer, R->n)) == JD_ELIMIT)
         (void)jd_error_set(err, rc, "more than 2^32 - 1 deferred links to sort");
     R->st.sparse_joined =
@@ -9251,22 +9378,29 @@ int jd_resolve__check_pairs_of(jd_store *s, int cap, uint64_t seed, int64_t *pai
     return rc;
 }
 
-static int resolve_full(jd_store *s, const jd_resolve_opts *opts, bool every_note,
+static int resolve_full(jd_store *s, const jd_resolve_opts *opts, int test,
                         jd_resolve_stats *stats, jd_error *err);
 
 int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats, jd_error *err)
 {
-    return resolve_full(s, opts, false, stats, err);
+    return resolve_full(s, opts, 0, stats, err);
 }
 
 int jd_resolve__every_note(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats,
                            jd_error *err)
 {
-    return resolve_full(s, opts, true, stats, err);
+    return resolve_full(s, opts, TEST_EVERY_NOTE, stats, err);
 }
 
-/* jd_resolve; every_note: log every note (note_room not asked). */
-static int resolve_full(jd_store *s, const jd_resolve_opts *opts, bool every_note,
+int jd_resolve__links_ahead_wait(jd_store *s, const jd_resolve_opts *opts,
+                                 jd_resolve_stats *stats, jd_error *err)
+{
+    return resolve_full(s, opts, TEST_AHEAD_WAIT, stats, err);
+}
+
+/* jd_resolve; test: TEST_EVERY_NOTE logs every note (note_room not asked),
+ * TEST_AHEAD_WAIT takes every link's checks from the thread (cluster_links). */
+static int resolve_full(jd_store *s, const jd_resolve_opts *opts, int test,
                         jd_resolve_stats *stats, jd_error *err)
 {
     jd_resolve_opts def = JD_RESOLVE_OPTS_INIT;
@@ -9278,7 +9412,7 @@ static int resolve_full(jd_store *s, const jd_resolve_opts *opts, bool every_not
     run_init(&u, s, opts);
     u.early = s->ops->keys_replace_early && s->ops->keys_abort;
     u.lazy = true; /* the identities' notes made as the store writes them */
-    u.every_note = every_note;
+    u.test = test;
     char mark[JD_MARK_MAX]; /* the resolve watermark, saved with the identities */
     struct timespec m0, m1;
     bool mt = clock_gettime(CLOCK_THREAD_CPUTIME_ID, &m0) == 0;

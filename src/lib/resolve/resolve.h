@@ -175,6 +175,13 @@ int jd_resolve__check_pairs_of(jd_store *s, int cap, uint64_t seed, int64_t *pai
 int jd_resolve__every_note(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats,
                            jd_error *err);
 
+/* Test hook: jd_resolve whose clustering takes every link's checks that
+ * read only the refs from the thread that makes them ahead (with two
+ * threads or more), waiting for each, where a run takes those ready and
+ * makes the others itself; stats->links_pre_taken counts them. */
+int jd_resolve__links_ahead_wait(jd_store *s, const jd_resolve_opts *opts,
+                                 jd_resolve_stats *stats, jd_error *err);
+
 /* Test hook (note_room): one ref's note made from made-up notes on it, all
  * of them (*full) and those note_room lets be logged (*kept, *logged of
  * n), as a run logs them: kinds[k] 0 kept apart, 1 refused (these first),
