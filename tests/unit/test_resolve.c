@@ -1443,19 +1443,70 @@ static void test_resolve__notes_ahead_are_made_here(void **state)
     free(two);
 }
 
-/* A county resolved with its stats and every identity's notes (notes),
- * with one thread, or two whose clustering takes every link's checks from
- * the thread that makes them ahead (ahead: jd_resolve__links_ahead_wait). */
+/*
+ * Refs added to a synthetic county (ahead_extra) whose links only
+ * link_checks' direct-link and first-names answers decide (the county's own
+ * links are refused earlier by conflict, or pass either way):
+ * - one session naming Oliver and Toby Doyle side by side, and brothers
+ *   Oliver and Toby Wilson, one address, dates five months apart, in
+ *   sessions of their own (YW1, YW2): kept apart as first names wholly
+ *   different, nothing else refusing them (without that answer they are
+ *   one person);
+ * - Tamsin Okonkwo twice (YN1, YN2), one NHS number, one address, dates of
+ *   birth wholly different: one person, the link direct (without that
+ *   answer its dates refuse it).
+ */
+static void ahead_extra(const char *dir)
+{
+    char extra[300];
+    assert_true(snprintf(extra, sizeof extra, "%s/extra", dir) < (int)sizeof extra);
+    assert_int_equal(mkdir(extra, 0700), 0);
+    write_bundle(extra,
+                 "agency,record_id,event_type,occurred_at\n"
+                 "youth_service,YE1,case_note,2019-05-01\nyouth_service,YE2,case_note,2019-05-02\n"
+                 "youth_service,YE3,case_note,2019-05-03\nyouth_service,YE4,case_note,2019-05-04\n"
+                 "youth_service,YE5,case_note,2019-05-05\n",
+                 "agency,record_id,person_ref,role,surname,forenames,dob,age,gender,postcode,"
+                 "address,nhs_number\n"
+                 "youth_service,YE1,YD1,associate,Doyle,Oliver,1970-02-12,,M,OX3 1EE,2 Marsh Road,\n"
+                 "youth_service,YE1,YD2,associate,Doyle,Toby,1968-09-03,,M,OX3 1EE,2 Marsh Road,\n"
+                 "youth_service,YE2,YW1,subject,Wilson,Oliver,2009-03-14,,M,OX2 7HT,8 Botley Road,\n"
+                 "youth_service,YE3,YW2,subject,Wilson,Toby,2009-08-14,,M,OX2 7HT,8 Botley Road,\n"
+                 "youth_service,YE4,YN1,subject,Okonkwo,Tamsin,2010-02-11,,F,OX5 3QP,14 Elm Road,"
+                 "9434765919\n"
+                 "youth_service,YE5,YN2,subject,Okonkwo,Tamsin,2013-07-26,,F,OX5 3QP,14 Elm Road,"
+                 "9434765919\n");
+}
+
+/* A county with ahead_extra's refs resolved with its stats and every
+ * identity's notes (notes), with one thread, or two whose clustering takes
+ * every link's checks from the thread that makes them ahead (ahead:
+ * jd_resolve__links_ahead_wait); ahead_extra's links decided as it says. */
 static char *county_ahead(uint64_t seed, int children, bool ahead, jd_resolve_stats *st)
 {
     char dir[] = "/tmp/jd-resolve-ahead-XXXXXX", path[512];
     jd_store *s = synth_county_of(seed, children, dir, path, sizeof path, "resolve-ahead");
+    ahead_extra(dir);
+    char extra[300];
+    snprintf(extra, sizeof extra, "%s/extra", dir);
+    jd_ingest_opts io = JD_INGEST_OPTS_INIT;
+    jd_ingest_counts t;
+    const char *b[] = {extra};
+    assert_int_equal(jd_ingest_bundles(s, b, 1, &io, &t, NULL), JD_OK);
+    assert_int_equal(t.rejected, 0);
     jd_resolve_opts o = JD_RESOLVE_OPTS_INIT;
     o.threads = ahead ? 2 : 1;
     jd_error e;
     assert_int_equal(ahead ? jd_resolve__links_ahead_wait(s, &o, st, &e) : jd_resolve(s, &o, st, &e),
                      JD_OK);
+    assert_false(same_person(path, "youth_service:YW1", "youth_service:YW2"));
+    assert_true(same_person(path, "youth_service:YN1", "youth_service:YN2"));
     char *notes = identity_notes(path);
+    const char *w = strstr(notes, "youth_service:YW1 kept apart from youth_service:YW2 (");
+    assert_non_null(w); /* its reason ends the line (not twins': it goes on) */
+    const char *end = strchr(w, '\n'), *why = "): first names wholly different";
+    size_t len = end ? (size_t)(end - w) : strlen(w);
+    assert_true(len > strlen(why) && !strncmp(w + len - strlen(why), why, strlen(why)));
     synth_county_close(s, dir, path);
     return notes;
 }
@@ -1464,7 +1515,8 @@ static char *county_ahead(uint64_t seed, int children, bool ahead, jd_resolve_st
  * direct link, an identifier in common, first names that differ, twins),
  * made on a second thread and taken for every link clustered, decide as
  * the main thread's own: the same merges, refusals by reason, sparse refs
- * kept apart and joined, and notes. */
+ * kept apart and joined, and notes; the direct link and the first names
+ * that differ of ahead_extra's refs decided by the thread's answers. */
 static void test_resolve__links_checked_ahead_are_made_here(void **state)
 {
     (void)state;
