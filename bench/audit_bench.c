@@ -142,8 +142,8 @@ int main(int argc, char **argv)
     printf("threads=%d seconds=%.1f rows=%lld rows_per_s=%.0f commits=%lld commits_per_s=%.0f "
            "rows_per_commit=%.2f wait_p50_ms=%.2f wait_p99_ms=%.2f wait_max_ms=%.2f failed=%d\n",
            nt, wall, rows, (double)rows / wall, commits, (double)commits / wall,
-           commits ? (double)rows / (double)commits : 0.0,
-           total ? all[total / 2] * 1e3 : 0.0, total ? all[(size_t)((double)total * 0.99)] * 1e3 : 0.0,
+           commits ? (double)rows / (double)commits : 0.0, total ? all[total / 2] * 1e3 : 0.0,
+           total ? all[(size_t)((double)total * 0.99)] * 1e3 : 0.0,
            total ? all[total - 1] * 1e3 : 0.0, failed);
     free(all);
     free(w);

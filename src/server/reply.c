@@ -99,10 +99,14 @@ typedef struct audit_wait {
 
 /* Write the rows waiting, w's among them, in one transaction on s. Called
  * and returns with audit_mu held; the writer flag is set meanwhile. The
- * rows' requests are woken once the transaction is committed; then, with
- * no lock held and the next group free to start, the audit WAL is
- * checkpointed if due (jd_audit_checkpoint), so that only this request
- * waits for it. c (may be NULL) gets the phases. */
+ * rows' requests are woken once the transaction is committed; then the
+ * audit WAL is checkpointed if due (jd_audit_checkpoint), still as the
+ * writer, so that no group's commit runs beside it: a checkpoint that
+ * copies every frame lets the next commit start the WAL afresh (run beside
+ * a commit it would leave the new frames, the WAL growing past its
+ * threshold and checkpointed again at every commit). Only this request
+ * and rows queued meanwhile wait for it, never the group just committed.
+ * c (may be NULL) gets the phases. */
 static void audit_write_waiting(jd_server *srv, jd_store *s, api_ctx *c)
 {
     double t0 = jd_srv_secs(), cpu0 = jd_thread_cpu();
@@ -136,8 +140,7 @@ static void audit_write_waiting(jd_server *srv, jd_store *s, api_ctx *c)
         w->err = err;
         w->done = true;
     }
-    srv->audit_writing = false;
-    pthread_cond_broadcast(&srv->audit_cv);
+    pthread_cond_broadcast(&srv->audit_cv); /* the group's requests go on */
     pthread_mutex_unlock(&srv->audit_mu);
     double t1 = jd_srv_secs(), cpu1 = jd_thread_cpu();
     if (rc == JD_OK)
@@ -149,6 +152,8 @@ static void audit_write_waiting(jd_server *srv, jd_store *s, api_ctx *c)
         c->audit_group_rows += (int)n;
     }
     pthread_mutex_lock(&srv->audit_mu);
+    srv->audit_writing = false;
+    pthread_cond_broadcast(&srv->audit_cv);
 }
 
 /* Wait, with audit_mu held, until w is committed: another request's
