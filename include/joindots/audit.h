@@ -65,7 +65,7 @@ JD_API int jd_audit_append_many(jd_store *s, jd_audit_entry *e, size_t n, jd_err
 /* As jd_audit_append_many, but the log's checkpoint (SQLite: copying the
  * audit file's WAL back into the file, with its own fsyncs) is left to
  * jd_audit_checkpoint: a group commit answers its waiters first, so that
- * none waits longer than its transaction's one fsync for the checkpoint. */
+ * none of them waits for the checkpoint beside its transaction's fsync. */
 JD_API int jd_audit_append_group(jd_store *s, jd_audit_entry *e, size_t n, jd_error *err);
 
 /* Checkpoint the audit log's WAL if it has grown past SQLite's usual
