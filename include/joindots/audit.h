@@ -62,6 +62,19 @@ JD_API int jd_audit_check(const jd_audit_entry *e, jd_error *err);
  * Returns as jd_audit_append; an entry jd_audit_check refuses fails all. */
 JD_API int jd_audit_append_many(jd_store *s, jd_audit_entry *e, size_t n, jd_error *err);
 
+/* As jd_audit_append_many, but the log's checkpoint (SQLite: copying the
+ * audit file's WAL back into the file, with its own fsyncs) is left to
+ * jd_audit_checkpoint: a group commit answers its waiters first, so that
+ * none of them waits for the checkpoint beside its transaction's fsync. */
+JD_API int jd_audit_append_group(jd_store *s, jd_audit_entry *e, size_t n, jd_error *err);
+
+/* Checkpoint the audit log's WAL if it has grown past SQLite's usual
+ * threshold (1000 pages) since the last one; passive, never waits for a
+ * writer or a reader and never fails a request (a busy checkpoint is left
+ * to the next call). JD_OK; nothing to do on PostgreSQL or an in-memory
+ * store. [out] done may be NULL: set when a checkpoint ran. */
+JD_API int jd_audit_checkpoint(jd_store *s, bool *done, jd_error *err);
+
 /* Entries with seq > after, oldest first, at most `limit` (0: all). Pointers
  * in *e are borrowed for the call; a non-zero return from cb stops the walk. */
 JD_API int jd_audit_list(jd_store *s, int64_t after, int64_t limit,

@@ -98,9 +98,18 @@ typedef struct audit_wait {
 } audit_wait;
 
 /* Write the rows waiting, w's among them, in one transaction on s. Called
- * and returns with audit_mu held; the writer flag is set meanwhile. */
-static void audit_write_waiting(jd_server *srv, jd_store *s)
+ * and returns with audit_mu held; the writer flag is set meanwhile. The
+ * rows' requests are woken once the transaction is committed; then the
+ * audit WAL is checkpointed if due (jd_audit_checkpoint), still as the
+ * writer, so that no group's commit runs beside it: a checkpoint that
+ * copies every frame lets the next commit start the WAL afresh (run beside
+ * a commit it would leave the new frames, the WAL growing past its
+ * threshold and checkpointed again at every commit). Only this request
+ * and rows queued meanwhile wait for it, never the group just committed.
+ * c (may be NULL) gets the phases. */
+static void audit_write_waiting(jd_server *srv, jd_store *s, api_ctx *c)
 {
+    double t0 = jd_srv_secs(), cpu0 = jd_thread_cpu();
     audit_wait *batch = srv->audit_q;
     srv->audit_q = NULL;
     srv->audit_tail = &srv->audit_q;
@@ -116,7 +125,7 @@ static void audit_write_waiting(jd_server *srv, jd_store *s)
         n = 0;
         for (audit_wait *w = batch; w; w = w->next)
             es[n++] = w->e;
-        rc = jd_audit_append_many(s, es, n, &err);
+        rc = jd_audit_append_group(s, es, n, &err);
         free(es);
     } else {
         jd_error_set(&err, JD_ENOMEM, "out of memory");
@@ -131,18 +140,30 @@ static void audit_write_waiting(jd_server *srv, jd_store *s)
         w->err = err;
         w->done = true;
     }
+    pthread_cond_broadcast(&srv->audit_cv); /* the group's requests go on */
+    pthread_mutex_unlock(&srv->audit_mu);
+    double t1 = jd_srv_secs(), cpu1 = jd_thread_cpu();
+    if (rc == JD_OK)
+        (void)jd_audit_checkpoint(s, NULL, NULL);
+    if (c) {
+        c->audit_write_s += t1 - t0;
+        c->audit_write_cpu_s += cpu1 - cpu0;
+        c->audit_ckpt_s += jd_srv_secs() - t1;
+        c->audit_group_rows += (int)n;
+    }
+    pthread_mutex_lock(&srv->audit_mu);
     srv->audit_writing = false;
     pthread_cond_broadcast(&srv->audit_cv);
 }
 
 /* Wait, with audit_mu held, until w is committed: another request's
  * transaction takes it, or this one writes every row waiting on s. */
-static void audit_wait_done(jd_server *srv, jd_store *s, audit_wait *w)
+static void audit_wait_done(jd_server *srv, jd_store *s, audit_wait *w, api_ctx *c)
 {
     while (!w->done && srv->audit_writing)
         pthread_cond_wait(&srv->audit_cv, &srv->audit_mu);
     if (!w->done)
-        audit_write_waiting(srv, s);
+        audit_write_waiting(srv, s, c);
 }
 
 /* Append e as jd_audit_append does, in the server's group commit: returns
@@ -160,7 +181,7 @@ static int audit_append(api_ctx *c, const jd_audit_entry *e, jd_error *err)
     pthread_mutex_lock(&srv->audit_mu);
     *srv->audit_tail = &w;
     srv->audit_tail = &w.next;
-    audit_wait_done(srv, c->store, &w);
+    audit_wait_done(srv, c->store, &w, c);
     pthread_mutex_unlock(&srv->audit_mu);
     *err = w.err;
     return w.rc;
@@ -210,7 +231,7 @@ int jd_audit_finish(api_ctx *c)
     int rc = JD_OK;
     pthread_mutex_lock(&srv->audit_mu);
     for (audit_wait *w = c->audit_pending; w; w = w->own)
-        audit_wait_done(srv, c->store, w);
+        audit_wait_done(srv, c->store, w, c);
     pthread_mutex_unlock(&srv->audit_mu);
     while (c->audit_pending) {
         audit_wait *w = c->audit_pending;

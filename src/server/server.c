@@ -472,17 +472,25 @@ static void phase_time(phase_at *p)
 /* One line per request on stderr: where its time went (docs/internals/
  * server.md, "The convoy's fix"): lock = waiting for idx_lock (and the
  * identity generation read), route = the route's wall and CPU time with the
- * lock held, audit = waiting for the audit rows' commit (lock not held). */
+ * lock held, audit = waiting for the audit rows' commit (lock not held);
+ * of audit: audit_write = the group transaction this request wrote itself
+ * (its CPU audit_write_cpu, the rest its COMMIT's fsync and the CPU
+ * queue) for audit_rows rows, audit_ckpt = the WAL checkpoint it ran
+ * after answering that group; the rest of audit is the wait for another
+ * request's group. */
 static void phase_report(const phases *ph, const char *method, const route *rt, const api_ctx *c,
                          unsigned status)
 {
     bool ran = ph->wait.wall > 0;
     fprintf(stderr,
             "joindots serve: phases %s %s status=%u lock_ms=%.2f route_ms=%.2f "
-            "route_cpu_ms=%.2f audit_ms=%.2f\n",
+            "route_cpu_ms=%.2f audit_ms=%.2f audit_write_ms=%.2f audit_write_cpu_ms=%.2f "
+            "audit_ckpt_ms=%.2f audit_rows=%d\n",
             method, rt->pattern, status, ran ? (ph->route.wall - ph->wait.wall) * 1e3 : 0.0,
             ran ? (ph->done.wall - ph->route.wall) * 1e3 : 0.0,
-            ran ? (ph->done.cpu - ph->route.cpu) * 1e3 : 0.0, c->audit_wait_s * 1e3);
+            ran ? (ph->done.cpu - ph->route.cpu) * 1e3 : 0.0, c->audit_wait_s * 1e3,
+            c->audit_write_s * 1e3, c->audit_write_cpu_s * 1e3, c->audit_ckpt_s * 1e3,
+            c->audit_group_rows);
 }
 
 /* The route with idx_lock held for reading. A read's audit rows are

@@ -242,6 +242,13 @@ typedef struct api_ctx {
     bool audit_defer;
     struct audit_wait *audit_pending; /* this request's queued rows */
     double audit_wait_s;              /* wall time spent waiting for them */
+    /* Of audit_wait_s (JD_REQ_PHASES): the group transaction this request
+     * wrote itself (wall and thread CPU; the rest of its wall is the
+     * COMMIT's fsync and the CPU queue), and the checkpoint it ran after
+     * answering its group; audit_wait_s less these is the wait for another
+     * request's group. */
+    double audit_write_s, audit_write_cpu_s, audit_ckpt_s;
+    int audit_group_rows; /* rows in the group it wrote (0: none) */
 } api_ctx;
 
 typedef void (*api_fn)(api_ctx *c, reply *r);

@@ -259,6 +259,94 @@ static void test_audit__append_many(void **state)
     assert_int_equal(verify(f, p), 0);
 }
 
+static long long file_size(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 ? (long long)st.st_size : -1;
+}
+
+/* Issue 17, the web's p99: a group commit (jd_audit_append_group) leaves
+ * the audit WAL's checkpoint to jd_audit_checkpoint, run once the group's
+ * requests are answered; SQLite's autocheckpoint ran it inside the commit,
+ * so that every request of that group waited for its fsyncs. The WAL grows
+ * past the threshold (1000 pages) under group commits; a checkpoint then
+ * lets the next commits reuse it from its start; the chain is intact
+ * throughout, and jd_audit_append_many still checkpoints on its own. */
+static void test_audit__group_commit_leaves_the_checkpoint(void **state)
+{
+    fx *f = *state;
+    jd_error err;
+    char wal[512], p[128];
+    snprintf(wal, sizeof wal, "%s-audit-wal", f->path);
+    static char detail[3001];
+    memset(detail, 'd', sizeof detail - 1);
+    const long long past = 1100LL * 4096;
+    int batches = 0;
+    bool done = true;
+    assert_int_equal(jd_audit_checkpoint(f->s, &done, &err), JD_OK);
+    assert_false(done); /* nothing due yet */
+    while (file_size(wal) < past && batches < 400) {
+        jd_audit_entry e[8];
+        for (int i = 0; i < 8; i++)
+            e[i] = (jd_audit_entry){.actor = "pat", .action = "view", .target = "person:P1",
+                                    .detail = detail, .ok = true};
+        assert_int_equal(jd_audit_append_group(f->s, e, 8, &err), JD_OK);
+        batches++;
+    }
+    assert_true(file_size(wal) >= past); /* no checkpoint inside a group's commit */
+    assert_int_equal(verify(f, p), 0);
+    assert_int_equal(jd_audit_checkpoint(f->s, &done, &err), JD_OK);
+    assert_true(done);
+    long long after = file_size(wal);
+    for (int b = 0; b < 20; b++) {
+        jd_audit_entry e = {.actor = "pat", .action = "view", .detail = detail, .ok = true};
+        assert_int_equal(jd_audit_append_group(f->s, &e, 1, &err), JD_OK);
+    }
+    assert_int_equal(file_size(wal), after); /* the WAL reused from its start */
+    assert_int_equal(jd_audit_checkpoint(f->s, &done, &err), JD_OK);
+    assert_false(done); /* not due again */
+    /* jd_audit_append_many checkpoints itself: the WAL never passes the
+     * size it had (its threshold and one batch). */
+    for (int b = 0; b < batches; b++) {
+        jd_audit_entry e[8];
+        for (int i = 0; i < 8; i++)
+            e[i] = (jd_audit_entry){.actor = "sam", .action = "search", .detail = detail,
+                                    .ok = true};
+        assert_int_equal(jd_audit_append_many(f->s, e, 8, &err), JD_OK);
+    }
+    assert_true(file_size(wal) <= after);
+    int n = 0;
+    assert_int_equal(jd_audit_list(f->s, 0, 0, count, &n, &err), JD_OK);
+    assert_int_equal(n, 5 + batches * 8 + 20 + batches * 8);
+    assert_int_equal(verify(f, p), 0);
+}
+
+/* A keyed batch: one head write per batch carries the last row's head MAC. */
+static void test_audit__keyed_batch(void **state)
+{
+    fx *f = *state;
+    char key[96], p[128];
+    snprintf(key, sizeof key, "/tmp/jd-test-audit-kb-%d", (int)getpid());
+    unlink(key);
+    jd_store_close(f->s);
+    jd_error err;
+    jd_store_opts o = {.create = false, .read_only = false, .audit_key_path = key};
+    assert_int_equal(jd_store_open(&f->s, f->path, &o, &err), JD_OK);
+    jd_audit_entry e[3] = {{.actor = "pat", .action = "view", .ok = true},
+                           {.actor = "sam", .action = "search", .ok = true},
+                           {.actor = "pat", .action = "view", .target = "person:P2", .ok = true}};
+    assert_int_equal(jd_audit_append_group(f->s, e, 3, &err), JD_OK);
+    assert_int_equal(e[2].seq, 9); /* 5, the audit-key entry, then these */
+    jd_audit_report r;
+    assert_int_equal(jd_audit_verify(f->s, &r, &err), JD_OK);
+    assert_int_equal(r.keyed, 4);
+    char line[JD_AUDIT_ANCHOR_MAX];
+    assert_int_equal(jd_audit_anchor(f->s, line, &err), JD_OK);
+    assert_non_null(strstr(line, "seq=9 hash="));
+    assert_int_equal(verify(f, p), 0);
+    unlink(key);
+}
+
 /* Issue 19 item 8: the audit key, adoption, MACs and anchors. */
 static void test_audit__key_and_anchor(void **state)
 {
@@ -701,6 +789,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_audit__reorder, setup, teardown),
         cmocka_unit_test_setup_teardown(test_audit__key_and_anchor, setup, teardown),
         cmocka_unit_test_setup_teardown(test_audit__append_many, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_audit__group_commit_leaves_the_checkpoint, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_audit__keyed_batch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_audit__append_after_verify_and_bad_input, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_audit__append_beside_a_store_writer, setup, teardown),

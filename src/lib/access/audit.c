@@ -142,7 +142,7 @@ int jd_audit_check(const jd_audit_entry *e, jd_error *err)
     return JD_OK;
 }
 
-int jd_audit_append_many(jd_store *s, jd_audit_entry *e, size_t n, jd_error *err)
+static int append_many(jd_store *s, jd_audit_entry *e, size_t n, jd_error *err)
 {
     const struct jd_account_ops *o = ops(s, err);
     if (!o || (!e && n))
@@ -174,6 +174,29 @@ int jd_audit_append_many(jd_store *s, jd_audit_entry *e, size_t n, jd_error *err
         e[i].detail = e[i].detail ? e[i].detail : "";
     }
     return o->audit_append(s, e, n, entry_hash, err);
+}
+
+int jd_audit_checkpoint(jd_store *s, bool *done, jd_error *err)
+{
+    const struct jd_account_ops *o = ops(s, err);
+    if (done)
+        *done = false;
+    if (!o)
+        return JD_EINVALID;
+    return o->audit_checkpoint ? o->audit_checkpoint(s, done, err) : JD_OK;
+}
+
+int jd_audit_append_group(jd_store *s, jd_audit_entry *e, size_t n, jd_error *err)
+{
+    return append_many(s, e, n, err);
+}
+
+int jd_audit_append_many(jd_store *s, jd_audit_entry *e, size_t n, jd_error *err)
+{
+    int rc = append_many(s, e, n, err);
+    if (rc == JD_OK)
+        (void)jd_audit_checkpoint(s, NULL, NULL);
+    return rc;
 }
 
 int jd_audit_append(jd_store *s, const jd_audit_entry *in, int64_t *seq, jd_error *err)

@@ -57,6 +57,9 @@ struct jd_account_ops {
     int (*audit_list)(jd_store *s, int64_t after, int64_t limit,
                       int (*cb)(const jd_audit_entry *e, void *payload), void *payload,
                       jd_error *err);
+    /* The log's WAL checkpointed if past its threshold (*done set when
+     * one ran); NULL: nothing to do (PostgreSQL). */
+    int (*audit_checkpoint)(jd_store *s, bool *done, jd_error *err);
     /* The recorded head: last seq, its hash and the head's MAC ("" if none). */
     int (*audit_head)(jd_store *s, int64_t *seq, char hash[65], char mac[65], jd_error *err);
     /* Set the head's MAC (key adoption). */

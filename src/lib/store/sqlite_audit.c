@@ -11,7 +11,10 @@
  * server's group commit of waiting rows) is fsynced before the request it
  * records is answered; a crash mid-commit loses only rows whose requests
  * were never answered (SQLite drops a torn WAL frame by its checksum). The
- * store itself stays at NORMAL.
+ * store itself stays at NORMAL. The WAL is checkpointed by
+ * jd_audit_checkpoint after a group's waiters are answered, not inside
+ * the commit (wal_seen); the checkpoint moves committed pages only, so
+ * that where it runs changes no durability.
  *
  * The move: a writable open of a store whose log is still its table copies
  * the rows after the file's head and the head itself into the file, in one
@@ -196,6 +199,35 @@ static int open_read_only(sq **out, const char *file, jd_error *err)
     return JD_OK;
 }
 
+/* The WAL's size after each commit on the audit connection: in place of
+ * SQLite's autocheckpoint (which runs inside the commit, so that every
+ * request waiting on a group commit would wait for its fsyncs too). */
+static int wal_seen(void *arg, sqlite3 *db, const char *name, int pages)
+{
+    (void)db;
+    (void)name;
+    ((sq *)arg)->wal_pages = pages;
+    return SQLITE_OK;
+}
+
+/* SQLite's default autocheckpoint threshold, in WAL pages. */
+enum { AUDIT_CKPT_PAGES = 1000 };
+
+int jd_sq__audit_checkpoint(sq *q, bool *done)
+{
+    sq *a = q->aq;
+    if (!a || a->wal_pages < AUDIT_CKPT_PAGES || a->in_tx)
+        return JD_OK;
+    /* PASSIVE: copies what no reader still needs, takes no write lock (a
+     * group commit on another connection goes on meanwhile) and calls no
+     * busy handler; a busy or partial one leaves the rest to the next. */
+    int r = sqlite3_wal_checkpoint_v2(a->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    a->wal_pages = 0;
+    if (done)
+        *done = r == SQLITE_OK;
+    return JD_OK;
+}
+
 static int open_file(sq *q, const char *path, const char *file, bool has_moved,
                      const jd_store_opts *opts, jd_error *err)
 {
@@ -208,8 +240,18 @@ static int open_file(sq *q, const char *path, const char *file, bool has_moved,
         return open_read_only(&q->aq, file, err);
     int rc =
         a_open(&q->aq, file, SQLITE_OPEN_READWRITE | (has_moved ? 0 : SQLITE_OPEN_CREATE), err);
+    /* JD_AUDIT_SYNC_NORMAL=1: a measuring knob only (docs/internals/
+     * server.md, "The audit commit"): no fsync at a commit, so an answered
+     * read survives a killed server but not a power loss. */
+    const char *sync_normal = getenv("JD_AUDIT_SYNC_NORMAL");
     if (rc == JD_OK)
-        rc = jd_sq__exec(q->aq, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL", err);
+        rc = jd_sq__exec(q->aq,
+                         sync_normal && !strcmp(sync_normal, "1")
+                             ? "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL"
+                             : "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL",
+                         err);
+    if (rc == JD_OK)
+        sqlite3_wal_hook(q->aq->db, wal_seen, q->aq); /* replaces the autocheckpoint */
     bool done = false;
     if (rc == JD_OK && !has_moved && (rc = jd_sq__exec(q->aq, audit_schema, err)) == JD_OK &&
         (rc = adopt(q->aq, path, &done, err)) == JD_OK && done)

@@ -79,7 +79,14 @@ typedef struct sq {
      * still the store's own table (a store opened read-only before its
      * log moved). jd_sq__audit(q) is the connection to use. */
     struct sq *aq;
+    /* On the audit file's connection: the WAL's size in pages after this
+     * connection's last commit (its wal hook, sqlite_audit.c), for
+     * jd_audit_checkpoint; the connection's own autocheckpoint is off. */
+    int wal_pages;
 } sq;
+
+/* The audit file's WAL checkpointed if past its threshold (jd_audit_checkpoint). */
+int jd_sq__audit_checkpoint(sq *q, bool *done);
 
 static inline struct sq *jd_sq__audit(struct sq *q)
 {
