@@ -1874,9 +1874,6 @@ static bool sid_in(uint32_t sid, const uint32_t *v, size_t n)
     return false;
 }
 
-/* A person named by a word of the `people` set after an indefinite word ("a
- * girl in her class", "another pupil", "two boys"): someone other than the
- * child ("the girl" may be the child). */
 /* A word of an age written before a person word: a number, "year(s)",
  * "yr(s)", "old" and the hyphens between ("34-year-old", "40 yr old"). */
 static bool age_word(const tok *k)
@@ -1888,6 +1885,9 @@ static bool age_word(const tok *k)
            (k->wlen == 3 && !memcmp(k->w, "old", 3));
 }
 
+/* A person named by a word of the `people` set after an indefinite word ("a
+ * girl in her class", "another pupil", "two boys"): someone other than the
+ * child ("the girl" may be the child). */
 static bool indefinite_person(const jd_screen *S, size_t j)
 {
     if (S->people_set == UINT32_MAX || !in_set(S, S->people_set, S->tok[j].sid))
@@ -1895,7 +1895,7 @@ static bool indefinite_person(const jd_screen *S, size_t j)
     /* the indefinite word within two words before it ("a Y9 girl"), an age
      * written between not counted ("a 34-year-old woman", "a 40 yr old man") */
     size_t q = j, gap = 0;
-    while (q-- > 0 && gap < 2 && S->tok[q].sent == S->tok[j].sent &&
+    while (gap < 2 && q-- > 0 && S->tok[q].sent == S->tok[j].sent &&
            !sid_in(S->tok[q].sid, S->indef_sids, sizeof S->indef_sids / sizeof *S->indef_sids))
         if (!age_word(&S->tok[q]))
             gap++;
