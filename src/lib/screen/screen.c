@@ -44,7 +44,7 @@ enum {
     K_NEG, K_NEGPOST, K_HYPO, K_HIST, K_ATTR, K_CHAL, K_ADOPT, K_TERM, K_INNOC, K_PROP,
     K_SEXUAL, K_ADULT, K_THEN, K_RECORDED, K_UNLESS, K_NEAR, K_LAC, K_REPORT, K_SPEC,
     K_ADULTLIFE, K_SENSE, K_PSEUDO, K_CONVICT, K_RESOLVED, K_DOC, K_QUEST, K_ANSNO, K_TOPIC,
-    K_NAMING, K_CONCERN, K_OUTCOME, K_NK
+    K_NAMING, K_CONCERN, K_OUTCOME, K_INNOC_ND, K_NK
 };
 
 #define MAX_PHRASE 5
@@ -3513,6 +3513,34 @@ static bool agent_in_sentence(const jd_screen *S, const hit *h)
     return agent_in_sentence_of(S, h->start);
 }
 
+/* Whether the match's sentence names a person who may have done it: a
+ * person word ("his mum's boyfriend"), an actor or an agent ("by ..."); not
+ * an act or a capital ("Bunsen"). An `innocent_cause_no_doer` cue ("head bump
+ * letter", a science experiment) explains the injury only without one. */
+static bool person_in_sentence(const jd_screen *S, const hit *h)
+{
+    uint32_t sent = S->tok[h->start].sent;
+    size_t i = h->start;
+    while (i > 0 && S->tok[i - 1].sent == sent)
+        i--;
+    size_t first = i;
+    for (; i < S->ntok && S->tok[i].sent == sent; i++) {
+        const tok *k = &S->tok[i];
+        if (k->sid == S->by_sid)
+            return true;
+        if (!in_set(S, S->other_set, k->sid) &&
+            (S->actor_set == UINT32_MAX || !in_set(S, S->actor_set, k->sid)))
+            continue;
+        /* the one it went to, not a doer: "letter sent home to dad", "with mum" */
+        bool to = false;
+        for (size_t b = i, n = 0; b-- > first && n < 2 && !to; n++)
+            to = is_word(&S->tok[b], "to", "with", "for", NULL);
+        if (!to)
+            return true;
+    }
+    return false;
+}
+
 /* agent_in_sentence in the sentence after the match's: "Bruises on his
  * arms and back. Dad lost his temper last night." names who caused them one
  * sentence on. */
@@ -4556,8 +4584,13 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
         a &= ~(unsigned)JD_SCREEN_QUOTED;
     if (challenged(S, r, h, a))
         a |= JD_SCREEN_CHALLENGED;
+    /* innocent_cause_no_doer ("head bump letter", a science experiment), in the
+     * clause or the sentence before, explains the injury only when the sentence
+     * names no person who did it */
     if (r->injury && (cue_in(S, K_INNOC, h, 1) ||
                       (cue_in(S, K_INNOC, h, 8) && !agent_in_sentence(S, h)) ||
+                      ((cue_in(S, K_INNOC_ND, h, 1) || cue_in(S, K_INNOC_ND, h, 8)) &&
+                       !person_in_sentence(S, h)) ||
                       self_inflicted(S, h) || cause_after(S, h)) &&
         !bite_unexplained(S, h)) /* "a bite mark ...; says she fell" */
         a |= JD_SCREEN_INNOCENT;
@@ -6135,7 +6168,7 @@ static bool hit_match(const jd_screen *S, const hit *h, const ctx *X, bool lac, 
  * quotation marks in the match come before any cue. An attribute the
  * sentence's structure set (the clause's subject, a passive, the ages) names
  * no cue. Keep the rows in step with attributes() and certainty(). */
-enum { WC_ANY, WC_NOT_LANG, WC_OFFENCE, WC_LANG, WC_REPORTED, WC_TAKING, WC_NO_AGENT };
+enum { WC_ANY, WC_NOT_LANG, WC_OFFENCE, WC_LANG, WC_REPORTED, WC_TAKING, WC_NO_AGENT, WC_NO_PERSON };
 
 static bool why_row_applies(const jd_screen *S, const rule *r, const hit *h, int when)
 {
@@ -6146,6 +6179,7 @@ static bool why_row_applies(const jd_screen *S, const rule *r, const hit *h, int
     case WC_REPORTED: return r->reported_speech;
     case WC_TAKING: return r->taking;
     case WC_NO_AGENT: return !agent_in_sentence(S, h);
+    case WC_NO_PERSON: return !person_in_sentence(S, h);
     default: return true;
     }
 }
@@ -6216,6 +6250,8 @@ static void why_cue(const jd_screen *S, const hit *h, const char *text, unsigned
               {JD_SCREEN_CHALLENGED, K_CHAL, 3, WC_ANY, "challenge"},
               {JD_SCREEN_INNOCENT, K_INNOC, 1, WC_ANY, "innocent_cause"},
               {JD_SCREEN_INNOCENT, K_INNOC, 8, WC_NO_AGENT, "innocent_cause"},
+              {JD_SCREEN_INNOCENT, K_INNOC_ND, 1, WC_NO_PERSON, "innocent_cause_no_doer"},
+              {JD_SCREEN_INNOCENT, K_INNOC_ND, 8, WC_NO_PERSON, "innocent_cause_no_doer"},
               {JD_SCREEN_PROPERTY, K_PROP, 7, WC_TAKING, "property"},
               {JD_SCREEN_SENSE, K_SENSE, 7, WC_ANY, "sense"}};
     const rule *r = &S->rules[S->pat[h->pat].owner];
@@ -7350,7 +7386,8 @@ static int load_cues(loader *L, json_t *root)
                      {"resolved", K_RESOLVED}, {"document", K_DOC},
                      {"question", K_QUEST},     {"answer_no", K_ANSNO},
                      {"topic", K_TOPIC},        {"names_act", K_NAMING},
-                     {"concern", K_CONCERN},    {"outcome", K_OUTCOME}};
+                     {"concern", K_CONCERN},    {"outcome", K_OUTCOME},
+                     {"innocent_cause_no_doer", K_INNOC_ND}};
     json_object_foreach(cues, key, val)
     {
         int kind = -1;
