@@ -4501,6 +4501,21 @@ static unsigned certainty(const jd_screen *S, const rule *r, const hit *h)
     return a;
 }
 
+/* An injury's innocent cause: an `innocent_cause` cue in its clause, or in the
+ * sentence before when its sentence names no one; an `innocent_cause_no_doer`
+ * cue ("head bump letter", a science experiment) in the clause or the
+ * sentence before only when the sentence names no person who did it; a
+ * self-inflicted injury, or a cause in the next sentence. Not a bite mark
+ * explained by a fall. */
+static bool innocent_cause(const jd_screen *S, const hit *h)
+{
+    return (cue_in(S, K_INNOC, h, 1) || (cue_in(S, K_INNOC, h, 8) && !agent_in_sentence(S, h)) ||
+            ((cue_in(S, K_INNOC_ND, h, 1) || cue_in(S, K_INNOC_ND, h, 8)) &&
+             !person_in_sentence(S, h)) ||
+            self_inflicted(S, h) || cause_after(S, h)) &&
+           !bite_unexplained(S, h);
+}
+
 static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
 {
     unsigned a = 0;
@@ -4584,15 +4599,7 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
         a &= ~(unsigned)JD_SCREEN_QUOTED;
     if (challenged(S, r, h, a))
         a |= JD_SCREEN_CHALLENGED;
-    /* innocent_cause_no_doer ("head bump letter", a science experiment), in the
-     * clause or the sentence before, explains the injury only when the sentence
-     * names no person who did it */
-    if (r->injury && (cue_in(S, K_INNOC, h, 1) ||
-                      (cue_in(S, K_INNOC, h, 8) && !agent_in_sentence(S, h)) ||
-                      ((cue_in(S, K_INNOC_ND, h, 1) || cue_in(S, K_INNOC_ND, h, 8)) &&
-                       !person_in_sentence(S, h)) ||
-                      self_inflicted(S, h) || cause_after(S, h)) &&
-        !bite_unexplained(S, h)) /* "a bite mark ...; says she fell" */
+    if (r->injury && innocent_cause(S, h))
         a |= JD_SCREEN_INNOCENT;
     /* a thing taken in the match's own words ("took her phone"), not a
      * taking after it ("locked the door and took my phone") */
