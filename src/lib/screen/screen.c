@@ -44,7 +44,7 @@ enum {
     K_NEG, K_NEGPOST, K_HYPO, K_HIST, K_ATTR, K_CHAL, K_ADOPT, K_TERM, K_INNOC, K_PROP,
     K_SEXUAL, K_ADULT, K_THEN, K_RECORDED, K_UNLESS, K_NEAR, K_LAC, K_REPORT, K_SPEC,
     K_ADULTLIFE, K_SENSE, K_PSEUDO, K_CONVICT, K_RESOLVED, K_DOC, K_QUEST, K_ANSNO, K_TOPIC,
-    K_NAMING, K_CONCERN, K_OUTCOME, K_NK
+    K_NAMING, K_CONCERN, K_OUTCOME, K_INNOC_ND, K_NK
 };
 
 #define MAX_PHRASE 5
@@ -1874,9 +1874,6 @@ static bool sid_in(uint32_t sid, const uint32_t *v, size_t n)
     return false;
 }
 
-/* A person named by a word of the `people` set after an indefinite word ("a
- * girl in her class", "another pupil", "two boys"): someone other than the
- * child ("the girl" may be the child). */
 /* A word of an age written before a person word: a number, "year(s)",
  * "yr(s)", "old" and the hyphens between ("34-year-old", "40 yr old"). */
 static bool age_word(const tok *k)
@@ -1888,6 +1885,9 @@ static bool age_word(const tok *k)
            (k->wlen == 3 && !memcmp(k->w, "old", 3));
 }
 
+/* A person named by a word of the `people` set after an indefinite word ("a
+ * girl in her class", "another pupil", "two boys"): someone other than the
+ * child ("the girl" may be the child). */
 static bool indefinite_person(const jd_screen *S, size_t j)
 {
     if (S->people_set == UINT32_MAX || !in_set(S, S->people_set, S->tok[j].sid))
@@ -1895,7 +1895,7 @@ static bool indefinite_person(const jd_screen *S, size_t j)
     /* the indefinite word within two words before it ("a Y9 girl"), an age
      * written between not counted ("a 34-year-old woman", "a 40 yr old man") */
     size_t q = j, gap = 0;
-    while (q-- > 0 && gap < 2 && S->tok[q].sent == S->tok[j].sent &&
+    while (gap < 2 && q-- > 0 && S->tok[q].sent == S->tok[j].sent &&
            !sid_in(S->tok[q].sid, S->indef_sids, sizeof S->indef_sids / sizeof *S->indef_sids))
         if (!age_word(&S->tok[q]))
             gap++;
@@ -3513,6 +3513,34 @@ static bool agent_in_sentence(const jd_screen *S, const hit *h)
     return agent_in_sentence_of(S, h->start);
 }
 
+/* Whether the match's sentence names a person who may have done it: a
+ * person word ("his mum's boyfriend"), an actor or an agent ("by ..."); not
+ * an act or a capital ("Bunsen"). An `innocent_cause_no_doer` cue ("head bump
+ * letter", a science experiment) explains the injury only without one. */
+static bool person_in_sentence(const jd_screen *S, const hit *h)
+{
+    uint32_t sent = S->tok[h->start].sent;
+    size_t i = h->start;
+    while (i > 0 && S->tok[i - 1].sent == sent)
+        i--;
+    size_t first = i;
+    for (; i < S->ntok && S->tok[i].sent == sent; i++) {
+        const tok *k = &S->tok[i];
+        if (k->sid == S->by_sid)
+            return true;
+        if (!in_set(S, S->other_set, k->sid) &&
+            (S->actor_set == UINT32_MAX || !in_set(S, S->actor_set, k->sid)))
+            continue;
+        /* the one it went to, not a doer: "letter sent home to dad", "with mum" */
+        bool to = false;
+        for (size_t b = i, n = 0; b-- > first && n < 2 && !to; n++)
+            to = is_word(&S->tok[b], "to", "with", "for", NULL);
+        if (!to)
+            return true;
+    }
+    return false;
+}
+
 /* agent_in_sentence in the sentence after the match's: "Bruises on his
  * arms and back. Dad lost his temper last night." names who caused them one
  * sentence on. */
@@ -4473,6 +4501,21 @@ static unsigned certainty(const jd_screen *S, const rule *r, const hit *h)
     return a;
 }
 
+/* An injury's innocent cause: an `innocent_cause` cue in its clause, or in the
+ * sentence before when its sentence names no one; an `innocent_cause_no_doer`
+ * cue ("head bump letter", a science experiment) in the clause or the
+ * sentence before only when the sentence names no person who did it; a
+ * self-inflicted injury, or a cause in the next sentence. Not a bite mark
+ * explained by a fall. */
+static bool innocent_cause(const jd_screen *S, const hit *h)
+{
+    return (cue_in(S, K_INNOC, h, 1) || (cue_in(S, K_INNOC, h, 8) && !agent_in_sentence(S, h)) ||
+            ((cue_in(S, K_INNOC_ND, h, 1) || cue_in(S, K_INNOC_ND, h, 8)) &&
+             !person_in_sentence(S, h)) ||
+            self_inflicted(S, h) || cause_after(S, h)) &&
+           !bite_unexplained(S, h);
+}
+
 static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
 {
     unsigned a = 0;
@@ -4556,10 +4599,7 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
         a &= ~(unsigned)JD_SCREEN_QUOTED;
     if (challenged(S, r, h, a))
         a |= JD_SCREEN_CHALLENGED;
-    if (r->injury && (cue_in(S, K_INNOC, h, 1) ||
-                      (cue_in(S, K_INNOC, h, 8) && !agent_in_sentence(S, h)) ||
-                      self_inflicted(S, h) || cause_after(S, h)) &&
-        !bite_unexplained(S, h)) /* "a bite mark ...; says she fell" */
+    if (r->injury && innocent_cause(S, h))
         a |= JD_SCREEN_INNOCENT;
     /* a thing taken in the match's own words ("took her phone"), not a
      * taking after it ("locked the door and took my phone") */
@@ -6135,7 +6175,7 @@ static bool hit_match(const jd_screen *S, const hit *h, const ctx *X, bool lac, 
  * quotation marks in the match come before any cue. An attribute the
  * sentence's structure set (the clause's subject, a passive, the ages) names
  * no cue. Keep the rows in step with attributes() and certainty(). */
-enum { WC_ANY, WC_NOT_LANG, WC_OFFENCE, WC_LANG, WC_REPORTED, WC_TAKING, WC_NO_AGENT };
+enum { WC_ANY, WC_NOT_LANG, WC_OFFENCE, WC_LANG, WC_REPORTED, WC_TAKING, WC_NO_AGENT, WC_NO_PERSON };
 
 static bool why_row_applies(const jd_screen *S, const rule *r, const hit *h, int when)
 {
@@ -6146,6 +6186,7 @@ static bool why_row_applies(const jd_screen *S, const rule *r, const hit *h, int
     case WC_REPORTED: return r->reported_speech;
     case WC_TAKING: return r->taking;
     case WC_NO_AGENT: return !agent_in_sentence(S, h);
+    case WC_NO_PERSON: return !person_in_sentence(S, h);
     default: return true;
     }
 }
@@ -6216,6 +6257,8 @@ static void why_cue(const jd_screen *S, const hit *h, const char *text, unsigned
               {JD_SCREEN_CHALLENGED, K_CHAL, 3, WC_ANY, "challenge"},
               {JD_SCREEN_INNOCENT, K_INNOC, 1, WC_ANY, "innocent_cause"},
               {JD_SCREEN_INNOCENT, K_INNOC, 8, WC_NO_AGENT, "innocent_cause"},
+              {JD_SCREEN_INNOCENT, K_INNOC_ND, 1, WC_NO_PERSON, "innocent_cause_no_doer"},
+              {JD_SCREEN_INNOCENT, K_INNOC_ND, 8, WC_NO_PERSON, "innocent_cause_no_doer"},
               {JD_SCREEN_PROPERTY, K_PROP, 7, WC_TAKING, "property"},
               {JD_SCREEN_SENSE, K_SENSE, 7, WC_ANY, "sense"}};
     const rule *r = &S->rules[S->pat[h->pat].owner];
@@ -7350,7 +7393,8 @@ static int load_cues(loader *L, json_t *root)
                      {"resolved", K_RESOLVED}, {"document", K_DOC},
                      {"question", K_QUEST},     {"answer_no", K_ANSNO},
                      {"topic", K_TOPIC},        {"names_act", K_NAMING},
-                     {"concern", K_CONCERN},    {"outcome", K_OUTCOME}};
+                     {"concern", K_CONCERN},    {"outcome", K_OUTCOME},
+                     {"innocent_cause_no_doer", K_INNOC_ND}};
     json_object_foreach(cues, key, val)
     {
         int kind = -1;
