@@ -528,6 +528,7 @@ is $? 0 "the server stops cleanly"
 # (JD_LIVE_TEST_HOLD_FILL): a call dropped meanwhile is raised at once, the
 # read ends after it, the call's update follows and resolves it
 touch "$H/hold3"
+PDB=$(store_copy "$HDB" h_plain)
 HARGS=--resident hserve s5.log JD_LIVE_TEST_HOLD_FILL="$H/hold3"
 for _ in $(seq 1 300); do grep -q "held before the resident mentions' read" "$H/s5.log" && break; sleep 0.1; done
 grep -q "held before the resident mentions' read" "$H/s5.log"; ok $? "serve --resident: the mentions' read is held before it begins"
@@ -542,8 +543,30 @@ grep -q 'kept .* mentions' "$H/s5.log" && [ "$(hupdated s5.log)" = 1 ]; ok $? "r
 grep 'resident mentions' "$H/s5.log" | tail -1 | grep -q 'reads of everything 1, brought up to date 1'
 ok $? "the update reads the kept mentions: $(grep 'resident mentions' "$H/s5.log" | tail -1)"
 is "$(db_query "$HDB" "SELECT count(*) FROM identity_ref WHERE agency = 'call_handling' AND person_ref = 'CLIVE8'")" "1" "and resolves the call"
+# its stored identities kept: the next call's update uses them; a resolve
+# elsewhere moves the store's identity generation, and the update after it
+# reads them again. Beside it, a copy of the store taken before the calls,
+# fed the same calls by `joindots ingest` and `resolve --incremental` (the
+# plain path, reading them): the identities are the same, byte for byte
+hupd() { for _ in $(seq 1 300); do [ "$(hupdated s5.log)" -ge "$1" ] && break; sleep 0.1; done; }
+hres() { grep 'resident mentions' "$H/s5.log" | tail -1 | grep -o 'stored identities: .*'; }
+hcall c9 LIVE9 Nell Hart 2012-01-30
+hupd 2
+hres | grep -q 'read 1 times, used as kept 1 times'; ok $? "the next call's update uses the kept identities: $(hres)"
+"$JD" resolve --db "$HDB" --incremental >/dev/null 2>&1
+hcall c10 LIVE10 Rhea Dunn 2011-10-12
+hupd 3
+hres | grep -q 'read 2 times, used as kept 1 times'; ok $? "after a resolve elsewhere, the next update reads them again: $(hres)"
+hcall c11 LIVE11 Mae Lowe 2013-05-05
+hupd 4
+hres | grep -q 'read 2 times, used as kept 2 times'; ok $? "and the one after uses them: $(hres)"
 kill -TERM "$HPID"; wait "$HPID"
 is $? 0 "the server stops cleanly"
+for c in c8 c9; do "$JD" ingest --db "$PDB" --quiet "$H"/drop/call_handling/ingested/*-$c >/dev/null 2>&1 && "$JD" resolve --db "$PDB" --incremental >/dev/null 2>&1; done
+"$JD" resolve --db "$PDB" --incremental >/dev/null 2>&1
+for c in c10 c11; do "$JD" ingest --db "$PDB" --quiet "$H"/drop/call_handling/ingested/*-$c >/dev/null 2>&1 && "$JD" resolve --db "$PDB" --incremental >/dev/null 2>&1; done
+"$JD" export identities --db "$HDB" 2>/dev/null | sort > "$H/res.id"; "$JD" export identities --db "$PDB" 2>/dev/null | sort > "$H/plain.id"
+[ "$(wc -l < "$H/res.id")" -gt 100 ] && cmp -s "$H/res.id" "$H/plain.id"; ok $? "the server's identities ($(wc -l < "$H/res.id")) are the plain path's, byte for byte"
 
 # refused
 "$JD" analyse --db "$INC" --incremental --no-save >/dev/null 2>&1

@@ -5839,8 +5839,8 @@ typedef struct run {
     jd_buf nbuf;
     old_ids old;
     /* an incremental run: the store's identity generation it starts from
-     * (ids_gen; the stored identities kept by o->resident are used when
-     * they are of it, load_old) */
+     * (ids_gen: the run whose identities it reads; those kept by
+     * o->resident are used when they are of it, load_old) */
     int64_t ids_gen;
     bool ids_gen_known;
     char **ids;              /* root -> person_id (malloc'd) */
@@ -7506,6 +7506,7 @@ int jd_resolve__check_ahead(size_t n, size_t fail_at, size_t *ok, size_t *failed
 static int run_save(run *u, jd_error *err)
 {
     double t = jd_secs(), tc = cpu_secs();
+    jd_resolve__resident_ids_drop(u->o->resident); /* a replace: read them again */
     u->model_json = params_json(&u->R);
     if (!u->model_json)
         return jd_oom(err);
@@ -8947,13 +8948,11 @@ int jd_resolve_incremental(jd_store *s, const jd_resolve_opts *opts, jd_resolve_
     u.places_kept = json_is_true(json_object_get(mo, "places"));
     json_decref(mo);
     free(mj);
-    int64_t since_run = 0; /* the run whose identities this one starts from */
     char mark[JD_MARK_MAX] = "";
     if (rc == JD_OK)
         rc = mark_take(s, mark, err);
     if (rc == JD_OK)
-        rc = s->ops->identity_generation(s, &since_run, err);
-    u.ids_gen = since_run;
+        rc = s->ops->identity_generation(s, &u.ids_gen, err);
     u.ids_gen_known = rc == JD_OK;
     if (rc == JD_OK)
         rc = incr_prepare(&u, small, err);
@@ -9006,11 +9005,9 @@ int jd_resolve_incremental(jd_store *s, const jd_resolve_opts *opts, jd_resolve_
             rc = jd_oom(err);
         if (rc == JD_OK && (rc = write_first(opts)) == JD_OK) /* the first write is next */
             rc = set->full ? run_save(&u, err) : run_update(&u, set, err);
-        if (set->full && opts->resident) /* a replace: read them again */
-            jd_resolve__resident_ids_drop(opts->resident);
     }
     if (rc == JD_OK && set->run_id) /* run_update recorded its run */
-        set->since_run = since_run;
+        set->since_run = u.ids_gen;
     if (rc == JD_OK)
         rc = mark_save(s, mark, err);
     if (rc == JD_OK) {
