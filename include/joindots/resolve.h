@@ -31,6 +31,10 @@ extern "C" {
  * store's, row for row, so the result is the same as without. Falls back
  * to reading everything again when the kept rows cannot be brought up to
  * date (another store, a rebuilt one, a backend without the reads).
+ * An incremental run keeps the stored identities it reads too, patched with
+ * the rows its update writes, and uses them while the store's identity
+ * generation is its own last run's; anything else (a run elsewhere, a
+ * failed or full save) reads them again.
  * Not thread-safe: one resolve at a time.
  */
 typedef struct jd_resolve_resident jd_resolve_resident;
@@ -39,6 +43,11 @@ typedef struct jd_resolve_resident_stats {
     int64_t refs_read, rows_read; /* the last refresh: refs and mentions read */
     int64_t rows, bytes;         /* mentions kept, and the memory they take */
     double cpu_refresh;          /* the last run's CPU seconds to read or refresh */
+    /* the stored identities (identity_ref's rows) kept: read from the store
+     * (ids_reads), or used as kept (ids_kept_runs: the store's identity
+     * generation was the one the kept rows hold, the last run's own); the
+     * rows kept and the memory they take */
+    int64_t ids_reads, ids_kept_runs, ids_rows, ids_bytes;
 } jd_resolve_resident_stats;
 jd_resolve_resident *jd_resolve_resident_new(void);
 void jd_resolve_resident_free(jd_resolve_resident *c);

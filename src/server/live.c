@@ -427,35 +427,18 @@ static void resolve_line(jd_server *srv, const jd_live_stats *rs)
         fprintf(stderr,
                 "joindots serve: resident mentions: %lld kept (%.0f MB), %lld refs and %lld "
                 "mentions read from the store in %.2f s cpu (reads of everything %lld, "
-                "brought up to date %lld)\n",
+                "brought up to date %lld); stored identities: %lld rows kept (%.0f MB), read "
+                "%lld times, used as kept %lld times\n",
                 (long long)r->rows, (double)r->bytes / 1048576.0, (long long)r->refs_read,
                 (long long)r->rows_read, r->cpu_refresh, (long long)r->fills,
-                (long long)r->refreshes);
-}
-
-/* --resident: the county's mentions read once at the start, kept. */
-static void resident_start(jd_server *srv)
-{
-    if (!srv->o.resident || !(srv->resident = jd_resolve_resident_new()))
-        return;
-    jd_error err;
-    jd_error_clear(&err);
-    double t0 = jd_srv_secs(), c0 = cpu_now();
-    jd_write_lock(srv);
-    int rc = jd_resolve_resident_fill(srv->resident, srv->live_store, &err);
-    jd_write_unlock(srv);
-    if (rc < 0) {
-        log_err("reading the mentions to keep (--resident)", &err);
-        return; /* the first resolve reads them */
-    }
-    const jd_resolve_resident_stats *r = jd_resolve_resident_stats_of(srv->resident);
-    fprintf(stderr, "joindots serve: kept %lld mentions (%.0f MB) in %.2f s (cpu %.2f s)\n",
-            (long long)r->rows, (double)r->bytes / 1048576.0, jd_srv_secs() - t0, cpu_now() - c0);
+                (long long)r->refreshes, (long long)r->ids_rows,
+                (double)r->ids_bytes / 1048576.0, (long long)r->ids_reads,
+                (long long)r->ids_kept_runs);
 }
 
 /* Tests: the variable `env` names a file; while it exists (at most 120 s)
- * the update waits, holding no lock, as a long resolve of a large county
- * computes (test_incremental: an urgent call beside it).
+ * the update (or the fill) waits, holding no lock, as a long resolve of a
+ * large county computes (test_incremental: an urgent call beside it).
  * JD_LIVE_TEST_HOLD: before the resolve (before its watermark is read);
  * JD_LIVE_TEST_HOLD_SAVE: in the resolve, once it has read and computed,
  * before it takes write_mu for its save (rows that land then are after its
@@ -473,6 +456,32 @@ static void test_hold(const char *env, const char *where)
     fprintf(stderr, "joindots serve: test: held %s (%s)\n", where, env);
     for (int i = 0; i < 1200 && access(f, F_OK) == 0; i++)
         usleep(100000);
+}
+
+/* --resident: the county's mentions read once, kept: the background
+ * lane's first job, through live_store, holding no lock, so the live
+ * thread's first scans and the urgent lane run beside it (a call that lands
+ * in these seconds is not held behind the read; the feed's update, on the
+ * lane, follows it). Exact without write_mu: the watermark is taken before
+ * the rows are read, so a ref whose rows an ingest writes meanwhile is in
+ * refs_since and read again by the first update (resident.c).
+ * JD_LIVE_TEST_HOLD_FILL: the fill held before it reads (test_incremental). */
+static void resident_fill(jd_server *srv)
+{
+    if (!srv->resident)
+        return;
+    test_hold("JD_LIVE_TEST_HOLD_FILL", "before the resident mentions' read");
+    jd_error err;
+    jd_error_clear(&err);
+    double t0 = jd_srv_secs(), c0 = cpu_now();
+    int rc = jd_resolve_resident_fill(srv->resident, srv->live_store, &err);
+    if (rc < 0) {
+        log_err("reading the mentions to keep (--resident)", &err);
+        return; /* the first resolve reads them */
+    }
+    const jd_resolve_resident_stats *r = jd_resolve_resident_stats_of(srv->resident);
+    fprintf(stderr, "joindots serve: kept %lld mentions (%.0f MB) in %.2f s (cpu %.2f s)\n",
+            (long long)r->rows, (double)r->bytes / 1048576.0, jd_srv_secs() - t0, cpu_now() - c0);
 }
 
 /* Tests: JD_LIVE_TEST_FAIL names a file; while it exists, the update's
@@ -650,7 +659,7 @@ static void scheduled_full(jd_server *srv, jd_analyse_stats *as, bool *have_stat
  * escalated at once (its write stages before the lane's next ones, at the
  * gate); the update for the feeds that landed meanwhile follows when the
  * lane is free (docs/feeds.md). */
-enum { BG_CHECK, BG_UPDATE, BG_FULL, BG_ESCALATE };
+enum { BG_CHECK, BG_UPDATE, BG_FULL, BG_ESCALATE, BG_FILL };
 
 typedef struct bg_lane {
     jd_server *srv;
@@ -688,6 +697,10 @@ static bool bg_run(jd_server *srv, int job)
     jd_analyse_stats as;
     bool have_stats = false;
     bool failed = false;
+    if (job == BG_FILL) {
+        resident_fill(srv); /* nothing readers see changed */
+        return false;
+    }
     if (job == BG_UPDATE)
         failed = update(srv, &as, &have_stats) < 0;
     else if (job == BG_FULL)
@@ -866,7 +879,11 @@ static void *live_main(void *p)
     double next_escalate = jd_srv_secs() + (double)srv->o.escalate_every_s;
     double next_full = jd_srv_secs() + (double)srv->o.full_every_s;
     unsigned check_ms = srv->o.check_ms ? srv->o.check_ms : 1000;
-    resident_start(srv);
+    int running = BG_CHECK; /* the lane's job, while busy */
+    if (srv->o.resident && (srv->resident = jd_resolve_resident_new())) {
+        running = BG_FILL; /* the mentions read beside the scans (resident_fill) */
+        bg_start(&lane, BG_FILL);
+    }
     /* tests: a long interval keeps a stale index loaded (test_serve_sec) */
     const char *cms = getenv("JD_LIVE_CHECK_MS");
     if (cms && atoi(cms) > 0)
@@ -882,7 +899,6 @@ static void *live_main(void *p)
             fprintf(stderr, "joindots serve: rows stored since the last resolve or analysis "
                             "(an update cut short?): updating\n");
     }
-    int running = BG_CHECK; /* the lane's job, while busy */
     retry rt = {false, 0, 0};
     for (;;) {
         bool kicked = false;

@@ -1136,6 +1136,155 @@ static void test_resolve__resident_mentions_are_the_stores(void **state)
     synth_county_close(b, db_, pb);
 }
 
+/* The rows identity_refs gives (or the kept ones), one line each, sorted. */
+typedef struct id_lines {
+    char **v;
+    size_t n;
+} id_lines;
+
+static int on_id_line(const jd_identity_row *r, void *payload)
+{
+    id_lines *l = payload;
+    char line[512];
+    snprintf(line, sizeof line, "%s:%s %s %lld %s", r->agency, r->person_ref,
+             r->person_id ? r->person_id : "-", (long long)r->fp, r->nbr && *r->nbr ? r->nbr : "-");
+    char **v = realloc(l->v, (l->n + 1) * sizeof *v);
+    assert_non_null(v);
+    l->v = v;
+    assert_non_null(l->v[l->n++] = strdup(line));
+    return JD_OK;
+}
+
+static int cmp_line(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static char *id_lines_join(id_lines *l)
+{
+    qsort(l->v, l->n, sizeof *l->v, cmp_line);
+    size_t len = 1;
+    for (size_t i = 0; i < l->n; i++)
+        len += strlen(l->v[i]) + 1;
+    char *out = calloc(1, len);
+    assert_non_null(out);
+    for (size_t i = 0; i < l->n; i++) {
+        strcat(out, l->v[i]);
+        strcat(out, "\n");
+        free(l->v[i]);
+    }
+    free(l->v);
+    return out;
+}
+
+/* The identities r keeps for s equal the store's rows, as of its
+ * generation now. */
+static void kept_ids_are_the_stores(jd_resolve_resident *r, jd_store *s)
+{
+    int64_t gen = 0;
+    jd_error e;
+    assert_int_equal(s->ops->identity_generation(s, &gen, &e), JD_OK);
+    id_lines st = {0}, kept = {0};
+    assert_int_equal(s->ops->identity_refs(s, on_id_line, &st, &e), JD_OK);
+    int64_t reads = jd_resolve_resident_stats_of(r)->ids_reads;
+    assert_int_equal(jd_resolve__resident_ids(r, s, gen, on_id_line, &kept, &e), JD_OK);
+    assert_int_equal(jd_resolve_resident_stats_of(r)->ids_reads, reads); /* the kept ones */
+    char *a = id_lines_join(&st), *b = id_lines_join(&kept);
+    assert_true(strlen(a) > 0);
+    assert_string_equal(a, b);
+    free(a);
+    free(b);
+}
+
+/*
+ * The stored identities kept by the live server (serve --resident, issue
+ * 17): valid while the store's identity generation is the server's own last
+ * run, patched with what its update writes. Two stores with the same
+ * county and feeds, one resolved incrementally reading the identities, the
+ * other keeping them: after each feed the identities are the same, and the
+ * kept rows are the store's, row for row. A run elsewhere (incremental or
+ * full) between two feeds moves the generation: the next run reads them
+ * again, and is still the same.
+ */
+static void test_resolve__resident_identities_are_the_stores(void **state)
+{
+    (void)state;
+    if (scratch_is_pg()) {
+        skip(); /* compares the SQLite files */
+        return;
+    }
+    char da[] = "/tmp/jd-resolve-rid-a-XXXXXX", db_[] = "/tmp/jd-resolve-rid-b-XXXXXX";
+    char pa[512], pb[512];
+    jd_store *a = synth_county_of(12, 60, da, pa, sizeof pa, "resolve-rid-a");
+    jd_store *b = synth_county_of(12, 60, db_, pb, sizeof pb, "resolve-rid-b");
+    jd_resolve_opts o = JD_RESOLVE_OPTS_INIT;
+    o.incr_max_share = 0;
+    jd_resolve_stats st;
+    jd_error e;
+    assert_int_equal(jd_resolve(a, &o, &st, &e), JD_OK);
+    assert_int_equal(jd_resolve(b, &o, &st, &e), JD_OK);
+    jd_resolve_resident *r = jd_resolve_resident_new();
+    assert_non_null(r);
+    const jd_resolve_resident_stats *rst = jd_resolve_resident_stats_of(r);
+    jd_resolve_opts ob = o;
+    ob.resident = r;
+    for (int step = 1; step <= 3; step++) {
+        if (step < 3) {
+            feed_one(a, da, step);
+            feed_one(b, db_, step);
+        } else {
+            feed_amend(a, da);
+            feed_amend(b, db_);
+        }
+        assert_int_equal(jd_resolve_incremental(a, &o, &st, NULL, &e), JD_OK);
+        int64_t saved = st.incr_saved_refs;
+        assert_int_equal(jd_resolve_incremental(b, &ob, &st, NULL, &e), JD_OK);
+        assert_int_equal(st.incr_saved_refs, saved);
+        assert_true(saved > 0);
+        /* the checks of the run read the store's rows: they agree */
+        assert_int_equal(st.incr_fp_missed, 0);
+        assert_int_equal(st.incr_tally_missed, 0);
+        same_identities(pa, pb);
+        assert_int_equal(rst->ids_reads, 1); /* the first run read them */
+        /* the others used them (and each check below once) */
+        assert_int_equal(rst->ids_kept_runs, 2 * (step - 1));
+        kept_ids_are_the_stores(r, b);
+    }
+    /* a run elsewhere between two feeds: read again */
+    feed_one(a, da, 4);
+    feed_one(b, db_, 4);
+    assert_int_equal(jd_resolve_incremental(a, &o, &st, NULL, &e), JD_OK);
+    assert_int_equal(jd_resolve_incremental(b, &o, &st, NULL, &e), JD_OK); /* not ob */
+    feed_one(a, da, 5);
+    feed_one(b, db_, 5);
+    assert_int_equal(jd_resolve_incremental(a, &o, &st, NULL, &e), JD_OK);
+    assert_int_equal(jd_resolve_incremental(b, &ob, &st, NULL, &e), JD_OK);
+    assert_int_equal(rst->ids_reads, 2);
+    same_identities(pa, pb);
+    kept_ids_are_the_stores(r, b);
+    /* a full run elsewhere: read again */
+    assert_int_equal(jd_resolve(a, &o, &st, &e), JD_OK);
+    assert_int_equal(jd_resolve(b, &o, &st, &e), JD_OK);
+    feed_one(a, da, 6);
+    feed_one(b, db_, 6);
+    assert_int_equal(jd_resolve_incremental(a, &o, &st, NULL, &e), JD_OK);
+    assert_int_equal(jd_resolve_incremental(b, &ob, &st, NULL, &e), JD_OK);
+    assert_int_equal(rst->ids_reads, 3);
+    assert_int_equal(rst->ids_kept_runs, 6); /* none since the last check */
+    same_identities(pa, pb);
+    kept_ids_are_the_stores(r, b);
+    /* kept ones of another store are not used */
+    feed_one(a, da, 7);
+    assert_int_equal(jd_resolve_incremental(a, &ob, &st, NULL, &e), JD_OK);
+    assert_int_equal(rst->ids_reads, 4);
+    feed_one(b, db_, 7);
+    assert_int_equal(jd_resolve_incremental(b, &o, &st, NULL, &e), JD_OK);
+    same_identities(pa, pb);
+    jd_resolve_resident_free(r);
+    synth_county_close(a, da, pa);
+    synth_county_close(b, db_, pb);
+}
+
 static char *identity_notes(const char *path);
 
 /* The load's parse on two threads (mentions_halves) gives every ref the
@@ -1662,6 +1811,7 @@ int main(void)
         cmocka_unit_test(test_resolve__a_ref_counts_once_in_a_block),
         cmocka_unit_test(test_resolve__scope_loaded_alone_keeps_the_county_cap),
         cmocka_unit_test(test_resolve__resident_mentions_are_the_stores),
+        cmocka_unit_test(test_resolve__resident_identities_are_the_stores),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -50,6 +50,20 @@ typedef struct rows {
     size_t *off, n, cap;
 } rows;
 
+/* The store's identity_ref rows as a run reads them (identity_refs), in
+ * the store's order, kept while the store's identity generation is gen:
+ * row k packed at off[k] (fp, then agency, ref, person_id and nbr, each a
+ * presence byte and its NUL-ended text); at: "agency\0ref" -> k. A row
+ * patched is packed again at the end (dead: the bytes left behind). */
+typedef struct idrows {
+    jd_buf b;
+    size_t *off, n, cap, dead;
+    jd_strmap at;
+    const jd_store *s;
+    int64_t gen;
+    bool have;
+} idrows;
+
 struct jd_resolve_resident {
     const jd_store *s;       /* the store the rows were read from */
     char mark[JD_MARK_MAX];  /* the resolve watermark taken before they were */
@@ -57,6 +71,7 @@ struct jd_resolve_resident {
     rows r;
     bool have, ordered;
     jd_resolve_resident_stats st;
+    idrows ids; /* the stored identities (jd_resolve__resident_ids) */
 };
 
 static void rows_free(rows *r)
@@ -167,11 +182,28 @@ static bool rows_ordered(const rows *r)
     return true;
 }
 
+static void ids_init(idrows *x)
+{
+    memset(x, 0, sizeof *x);
+    jd_buf_init(&x->b, SIZE_MAX);
+    jd_strmap_init(&x->at);
+}
+
+static void ids_free(idrows *x)
+{
+    jd_buf_dispose(&x->b);
+    free(x->off);
+    jd_strmap_free(&x->at);
+    memset(x, 0, sizeof *x);
+}
+
 jd_resolve_resident *jd_resolve_resident_new(void)
 {
     jd_resolve_resident *c = calloc(1, sizeof *c);
-    if (c)
+    if (c) {
         jd_buf_init(&c->r.b, SIZE_MAX);
+        ids_init(&c->ids);
+    }
     return c;
 }
 
@@ -180,6 +212,7 @@ void jd_resolve_resident_free(jd_resolve_resident *c)
     if (!c)
         return;
     rows_free(&c->r);
+    ids_free(&c->ids);
     free(c);
 }
 
@@ -191,6 +224,7 @@ void jd_resolve_resident_drop(jd_resolve_resident *c)
     jd_buf_init(&c->r.b, SIZE_MAX);
     c->have = false;
     c->s = NULL;
+    jd_resolve__resident_ids_drop(c);
 }
 
 const jd_resolve_resident_stats *jd_resolve_resident_stats_of(const jd_resolve_resident *c)
@@ -437,4 +471,194 @@ int jd_resolve_resident_fill(jd_resolve_resident *c, jd_store *s, jd_error *err)
     c->st.rows = (int64_t)c->r.n;
     c->st.bytes = (int64_t)(c->r.b.cap + c->r.cap * sizeof *c->r.off);
     return rc;
+}
+
+/* ---- the stored identities kept ---- */
+
+void jd_resolve__resident_ids_drop(jd_resolve_resident *c)
+{
+    if (!c)
+        return;
+    ids_free(&c->ids);
+    ids_init(&c->ids);
+}
+
+static int add_str(jd_buf *b, const char *t)
+{
+    if (jd_buf_addc(b, t ? 1 : 0) < 0 || (t && jd_buf_add(b, t, strlen(t) + 1) < 0))
+        return JD_ENOMEM;
+    return JD_OK;
+}
+
+/* The bytes row k takes. */
+static size_t ids_size(const idrows *x, size_t k)
+{
+    const char *p = x->b.ptr + x->off[k] + sizeof(int64_t);
+    for (int f = 0; f < 4; f++)
+        if (*p++)
+            p += strlen(p) + 1;
+    return (size_t)(p - (x->b.ptr + x->off[k]));
+}
+
+/* The rows packed again without those left behind, once they are more
+ * than the live ones (a server's rows patched feed after feed). */
+static int ids_compact(idrows *x)
+{
+    if (x->dead <= x->b.len - x->dead)
+        return JD_OK;
+    jd_buf nb = JD_BUF_INIT(SIZE_MAX);
+    for (size_t k = 0; k < x->n; k++) {
+        size_t at = nb.len, sz = ids_size(x, k);
+        if (jd_buf_add(&nb, x->b.ptr + x->off[k], sz) < 0) {
+            jd_buf_dispose(&nb);
+            return JD_ENOMEM;
+        }
+        x->off[k] = at;
+    }
+    jd_buf_dispose(&x->b);
+    x->b = nb;
+    x->dead = 0;
+    return JD_OK;
+}
+
+/* "agency\0ref" into a buffer of the caller's (*key), its length; NULL on
+ * out of memory. */
+static const char *id_key(jd_buf *key, const char *agency, const char *ref, size_t *len)
+{
+    key->len = 0;
+    if (jd_buf_add(key, agency, strlen(agency) + 1) < 0 || jd_buf_add(key, ref, strlen(ref)) < 0)
+        return NULL;
+    *len = key->len;
+    return key->ptr;
+}
+
+/* A row packed at the end as row k (k == n: a new one), its key mapped to
+ * k; a row it replaces is left behind (dead). */
+static int ids_pack(idrows *x, size_t k, const char *agency, const char *ref,
+                    const char *person_id, int64_t fp, const char *nbr, jd_buf *key)
+{
+    size_t at = x->b.len, klen = 0;
+    const char *kp = id_key(key, agency, ref, &klen);
+    if (!kp || jd_buf_add(&x->b, &fp, sizeof fp) < 0 || add_str(&x->b, agency) < 0 ||
+        add_str(&x->b, ref) < 0 || add_str(&x->b, person_id) < 0 || add_str(&x->b, nbr) < 0)
+        return JD_ENOMEM;
+    if (k == x->n && jd_grow((void **)&x->off, &x->cap, x->n + 1, sizeof *x->off) < 0)
+        return JD_ENOMEM;
+    if (k < x->n)
+        x->dead += ids_size(x, k);
+    x->off[k] = at;
+    if (k == x->n)
+        x->n++;
+    bool added;
+    uint32_t *v = jd_strmap_put(&x->at, kp, klen, (uint32_t)k, &added);
+    if (!v)
+        return JD_ENOMEM;
+    *v = (uint32_t)k;
+    return JD_OK;
+}
+
+/* Row k unpacked into r (its strings point into the rows). */
+static const char *get_str(const char **p)
+{
+    const char *t = NULL;
+    if (*(*p)++) {
+        t = *p;
+        *p += strlen(t) + 1;
+    }
+    return t;
+}
+
+static void ids_get(const idrows *x, size_t k, jd_identity_row *r)
+{
+    const char *p = x->b.ptr + x->off[k];
+    memset(r, 0, sizeof *r);
+    memcpy(&r->fp, p, sizeof r->fp);
+    p += sizeof r->fp;
+    r->agency = get_str(&p);
+    r->person_ref = get_str(&p);
+    r->person_id = get_str(&p);
+    r->nbr = get_str(&p);
+}
+
+typedef struct ids_tee {
+    idrows *x;
+    jd_identity_row_cb cb;
+    void *payload;
+    jd_buf key;
+} ids_tee;
+
+static int on_id_row(const jd_identity_row *r, void *payload)
+{
+    ids_tee *t = payload;
+    if (t->x->n >= UINT32_MAX)
+        return JD_ENOMEM;
+    int rc = ids_pack(t->x, t->x->n, r->agency, r->person_ref, r->person_id, r->fp, r->nbr,
+                      &t->key);
+    return rc < 0 ? rc : t->cb(r, t->payload);
+}
+
+int jd_resolve__resident_ids(jd_resolve_resident *c, jd_store *s, int64_t gen,
+                             jd_identity_row_cb cb, void *payload, jd_error *err)
+{
+    idrows *x = &c->ids;
+    if (x->have && x->s == s && x->gen == gen) {
+        c->st.ids_kept_runs++;
+        jd_identity_row r;
+        int rc = JD_OK;
+        for (size_t k = 0; rc == JD_OK && k < x->n; k++) {
+            ids_get(x, k, &r);
+            rc = cb(&r, payload);
+        }
+        return rc;
+    }
+    jd_resolve__resident_ids_drop(c);
+    ids_tee t = {x, cb, payload, JD_BUF_INIT(SIZE_MAX)};
+    int rc = s->ops->identity_refs(s, on_id_row, &t, err);
+    jd_buf_dispose(&t.key);
+    if (rc == JD_ENOMEM)
+        rc = jd_oom(err);
+    if (rc < 0) {
+        jd_resolve__resident_ids_drop(c);
+        return rc;
+    }
+    x->have = true;
+    x->s = s;
+    x->gen = gen;
+    c->st.ids_reads++;
+    c->st.ids_rows = (int64_t)x->n;
+    c->st.ids_bytes = (int64_t)(x->b.cap + x->cap * sizeof *x->off);
+    return JD_OK;
+}
+
+void jd_resolve__resident_ids_saved(jd_resolve_resident *c, const jd_store *s, int64_t from,
+                                    int64_t run_id, const jd_identity_save *refs, size_t n)
+{
+    idrows *x = &c->ids;
+    /* the run's own rows on the generation it read, and no other run between */
+    if (!x->have || x->s != s || x->gen != from || run_id != from + 1) {
+        jd_resolve__resident_ids_drop(c);
+        return;
+    }
+    jd_buf key = JD_BUF_INIT(SIZE_MAX);
+    for (size_t i = 0; i < n; i++) {
+        const jd_identity_save *r = &refs[i];
+        size_t klen = 0;
+        const char *kp = id_key(&key, r->agency, r->person_ref, &klen);
+        uint32_t *k = kp ? jd_strmap_get(&x->at, kp, klen) : NULL;
+        /* as the store writes it: fp 0 is none, read back as 0 */
+        if (!kp || ids_pack(x, k ? *k : x->n, r->agency, r->person_ref, r->person_id, r->fp,
+                            r->nbr, &key) < 0) {
+            jd_buf_dispose(&key);
+            jd_resolve__resident_ids_drop(c);
+            return;
+        }
+    }
+    jd_buf_dispose(&key);
+    if (ids_compact(x) < 0) {
+        jd_resolve__resident_ids_drop(c);
+        return;
+    }
+    x->gen = run_id;
+    c->st.ids_rows = (int64_t)x->n;
+    c->st.ids_bytes = (int64_t)(x->b.cap + x->cap * sizeof *x->off);
 }

@@ -5844,6 +5844,11 @@ typedef struct run {
     uint8_t *rev;
     jd_buf nbuf;
     old_ids old;
+    /* an incremental run: the store's identity generation it starts from
+     * (ids_gen: the run whose identities it reads; those kept by
+     * o->resident are used when they are of it, load_old) */
+    int64_t ids_gen;
+    bool ids_gen_known;
     char **ids;              /* root -> person_id (malloc'd) */
     jd_identity_save *saves; /* one per ref */
     jd_identity_info *info;  /* one per identity, in the order of their first refs */
@@ -6800,7 +6805,10 @@ static int load_old(run *u, jd_error *err)
     u->old.pid = calloc(u->R.n ? u->R.n : 1, sizeof *u->old.pid);
     if (!u->old.pid)
         return jd_oom(err);
-    int rc = u->s->ops->identity_refs(u->s, on_old, &u->old, err);
+    int rc = u->o->resident && u->ids_gen_known
+                 ? jd_resolve__resident_ids(u->o->resident, u->s, u->ids_gen, on_old, &u->old,
+                                            err)
+                 : u->s->ops->identity_refs(u->s, on_old, &u->old, err);
     if (rc > 0 || rc == JD_ENOMEM)
         rc = jd_oom(err);
     return rc;
@@ -7625,6 +7633,7 @@ int jd_resolve__check_ahead(size_t n, size_t fail_at, size_t *ok, size_t *failed
 static int run_save(run *u, jd_error *err)
 {
     double t = jd_secs(), tc = cpu_secs();
+    jd_resolve__resident_ids_drop(u->o->resident); /* a replace: read them again */
     u->model_json = params_json(&u->R);
     if (!u->model_json)
         return jd_oom(err);
@@ -8350,6 +8359,11 @@ static int run_update(run *u, jd_person_set *set, jd_error *err)
             gone[up.ngone++] = set->v[k].person_id;
     }
     int rc = u->s->ops->identities_update(u->s, &up, err);
+    if (u->o->resident && u->ids_gen_known && rc == JD_OK) /* the kept rows patched */
+        jd_resolve__resident_ids_saved(u->o->resident, u->s, u->ids_gen, set->run_id, refs,
+                                       up.nrefs);
+    else if (u->o->resident) /* a failed save: read them again */
+        jd_resolve__resident_ids_drop(u->o->resident);
     free(refs);
     free(gone);
     free(ch);
@@ -9061,12 +9075,12 @@ int jd_resolve_incremental(jd_store *s, const jd_resolve_opts *opts, jd_resolve_
     u.places_kept = json_is_true(json_object_get(mo, "places"));
     json_decref(mo);
     free(mj);
-    int64_t since_run = 0; /* the run whose identities this one starts from */
     char mark[JD_MARK_MAX] = "";
     if (rc == JD_OK)
         rc = mark_take(s, mark, err);
     if (rc == JD_OK)
-        rc = s->ops->identity_generation(s, &since_run, err);
+        rc = s->ops->identity_generation(s, &u.ids_gen, err);
+    u.ids_gen_known = rc == JD_OK;
     if (rc == JD_OK)
         rc = incr_prepare(&u, small, err);
     int64_t nin = rc < 0 ? 0 : u.in ? (int64_t)u.R.n : incr_scope(&u, err);
@@ -9120,7 +9134,7 @@ int jd_resolve_incremental(jd_store *s, const jd_resolve_opts *opts, jd_resolve_
             rc = set->full ? run_save(&u, err) : run_update(&u, set, err);
     }
     if (rc == JD_OK && set->run_id) /* run_update recorded its run */
-        set->since_run = since_run;
+        set->since_run = u.ids_gen;
     if (rc == JD_OK)
         rc = mark_save(s, mark, err);
     if (rc == JD_OK) {

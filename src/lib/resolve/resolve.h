@@ -239,4 +239,18 @@ int jd_resolve__changes(const jd_resolve__moved *m, size_t n, jd_person_set **ou
 int jd_resolve__resident_rows(jd_resolve_resident *c, jd_store *s, jd_mention_cb cb,
                               void *payload, jd_error *err);
 
+/*
+ * The stored identities' rows (as s->ops->identity_refs) from c: the kept
+ * ones when they are of s at identity generation gen, else read (and kept,
+ * as of gen). jd_resolve__resident_ids_saved: after an update that read
+ * generation `from` saved refs[0..n) as run run_id, the kept rows patched
+ * (gen run_id); dropped unless they were of s at `from` and run_id is
+ * from + 1 (no other run between). _drop: forget them.
+ */
+int jd_resolve__resident_ids(jd_resolve_resident *c, jd_store *s, int64_t gen,
+                             jd_identity_row_cb cb, void *payload, jd_error *err);
+void jd_resolve__resident_ids_saved(jd_resolve_resident *c, const jd_store *s, int64_t from,
+                                    int64_t run_id, const jd_identity_save *refs, size_t n);
+void jd_resolve__resident_ids_drop(jd_resolve_resident *c);
+
 #endif
