@@ -6648,7 +6648,8 @@ static bool risky_sentence(const jd_screen *S, uint32_t sent)
         for (size_t q = 0; q < sizeof sets / sizeof *sets; q++)
             if (sets[q] != UINT32_MAX && in_set(S, sets[q], t->sid))
                 return true;
-        if (is_word(t, "money", "cash", "paid", "pounds") || is_word(t, "older", "olders", "attention", "age") ||
+        if (is_word(t, "money", "cash", "paid", "pounds") ||
+            is_word(t, "older", "olders", "attention", "age") ||
             is_word(t, "sex", "sexual", "sexually", "men"))
             return true;
     }
@@ -6661,11 +6662,14 @@ static bool risky_sentence(const jd_screen *S, uint32_t sent)
 
 /* Whether what a match's verb is about is an activity or a thing of the
  * set "activities" (a sport, a school subject, a hobby, a household chore,
- * an outing), not a person, sex, drugs or money: "She is experimenting
- * with chemistry sets", "He runs a line of washing", "She enjoys netball
- * and drama" (whole: a raise from the note's words, its sentence the span).
- * Not whole: the activity within the four words after the match. */
-static bool activity_object(const jd_screen *S, int start, int end, bool whole)
+ * an outing) within the four words after the match, and the sentence
+ * names no man, sex, drugs or money (risky_sentence): "She is
+ * experimenting with chemistry sets", "He runs a line of washing". Not
+ * kept for the model's own raises of enjoys from a sentence's words ("She
+ * enjoys netball and drama"): measured, it cost one right wording raise on
+ * the pool held-out parts and removed no wrong one there nor on the tune
+ * parts (screen.md, eighteenth session, scr-switch). */
+static bool activity_object(const jd_screen *S, int start, int end)
 {
     if (S->activity_set == UINT32_MAX || start < 0)
         return false;
@@ -6680,8 +6684,7 @@ static bool activity_object(const jd_screen *S, int start, int end, bool whole)
     size_t e = k;
     while (e < S->ntok && S->tok[e].off < (uint32_t)end)
         e++;
-    size_t from = whole ? k : e, to = whole ? S->ntok : e + 4;
-    for (size_t i = from; i < to && i < S->ntok && S->tok[i].sent == sent; i++)
+    for (size_t i = e; i < e + 4 && i < S->ntok && S->tok[i].sent == sent; i++)
         if (!S->tok[i].punct && in_set(S, S->activity_set, S->tok[i].sid))
             return true;
     return false;
@@ -6689,31 +6692,16 @@ static bool activity_object(const jd_screen *S, int start, int end, bool whole)
 
 /* Whether a weak rule's find of enjoys, experimenting or an offence has an
  * activity or a thing as its verb's object (activity_object). */
-static bool activity_floor(const jd_screen *S, const jd_screen_match *m, bool whole)
+static bool activity_floor(const jd_screen *S, const jd_screen_match *m)
 {
-    if (m->kind == JD_SCREEN_LANGUAGE && strcmp(m->code, "enjoys") && strcmp(m->code, "experimenting"))
+    if (m->kind == JD_SCREEN_LANGUAGE && strcmp(m->code, "enjoys") &&
+        strcmp(m->code, "experimenting"))
         return false;
     return (m->kind == JD_SCREEN_OFFENCE || m->kind == JD_SCREEN_LANGUAGE) &&
-           activity_object(S, m->start, m->end, whole);
+           activity_object(S, m->start, m->end);
 }
 
 #define ACTIVITY_WHY "an activity or thing as its object, not a person, sex, drugs or money"
-
-/* The model's own raises of enjoys and experimenting from the note's words
- * (rule "model"), after the model: not counted when their sentence is about
- * an activity (activity_floor); the why says so. */
-static void activity_raises(const jd_screen *S, jd_screen_result *res)
-{
-    for (size_t i = 0; i < res->n; i++) {
-        jd_screen_match *m = &res->m[i];
-        if (m->counts && m->rule && !strcmp(m->rule, "model") && m->kind == JD_SCREEN_LANGUAGE &&
-            activity_floor(S, m, true)) {
-            m->counts = false;
-            snprintf(m->why, sizeof m->why, "not counted (floor: %s: the model may not count it)",
-                     ACTIVITY_WHY);
-        }
-    }
-}
 
 /* Append " (floor: REASON)" to a match's why when it fits whole. */
 static void why_floor(jd_screen_match *m, const char *reason)
@@ -6739,6 +6727,10 @@ static void why_floor(jd_screen_match *m, const char *reason)
  *   clause is about a thing, not a person ("The heating is out of control
  *   in the flat", "The flat below hers is believed to be a trap house";
  *   thing_subject; eighteenth session).
+ * - raise floor, an activity: nor a weak rule's find of an offence, enjoys
+ *   or experimenting whose verb's object is an activity or a thing ("He runs
+ *   a line of washing", "She is experimenting with chemistry sets";
+ *   activity_floor, the set "activities"; eighteenth session, scr-switch).
  * - raise floors: the model may not count offences the rules read as about
  *   another person ("Mum told the nurse my ex used to touch me"), nor such
  *   wording whose clause opens with the child's relative or friend as its
@@ -6766,7 +6758,7 @@ static void model_floors(const jd_screen *S, jd_screen_result *res)
         if ((m->attrs & JD_SCREEN_WEAK) && thing_subject(S, m)) {
             m->attrs |= JD_SCREEN__OVERRULED;
             why_floor(m, "about a thing, not a person: the model may not count it");
-        } else if ((m->attrs & JD_SCREEN_WEAK) && activity_floor(S, m, false)) {
+        } else if ((m->attrs & JD_SCREEN_WEAK) && activity_floor(S, m)) {
             m->attrs |= JD_SCREEN__OVERRULED;
             why_floor(m, ACTIVITY_WHY);
         } else if ((m->attrs & JD_SCREEN_OTHER_PERSON) && m->kind == JD_SCREEN_OFFENCE) {
@@ -6865,7 +6857,6 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
         return JD_OK;
     model_floors(S, res);
     rc = jd_sm__apply(S->model, S, jd_screen__labels, jd_screen__attrs_at, in, res, err);
-    activity_raises(S, res);
     for (size_t i = 0; i < res->n; i++)
         res->m[i].attrs &= ~JD_SCREEN__FIRM;
     return rc;
