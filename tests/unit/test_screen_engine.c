@@ -257,6 +257,28 @@ static void test_floor_activity_object(void **state)
     jd_screen_close(g.S);
 }
 
+/* The name floor (screen.c name_span) through the default screen: a weak
+ * offence find whose words are one title-case word inside the sentence is
+ * a name, not the model's to count; the same word in lower case is. */
+static void test_floor_name(void **state)
+{
+    (void)state;
+    fx g = {0};
+    jd_error err;
+    assert_int_equal(jd_screen_open(&g.S, NULL, &err), JD_OK);
+    const jd_screen_result *r = run(&g,
+                                    "Officers found Olivia with Mark in a parked car at the "
+                                    "takeaway at 1am.",
+                                    16, "found_with_adult", -1);
+    assert_null(find(r, "C16", true));
+    assert_non_null(strstr(must(r, "C16", false)->why, "a name, not the rule's word"));
+    r = run(&g, "Officers found a mark on her neck where he grabbed her.", 16, "found_with_adult",
+            -1);
+    must(r, "C16", true);
+    jd_screen_result_free(&g.res);
+    jd_screen_close(g.S);
+}
+
 /* The section 6 wording in other words: one family per row, each with near
  * misses (tests/data/screen/language_cases.tsv). */
 static void test_language_cases(void **state)
@@ -2087,6 +2109,7 @@ int main(void)
         cmocka_unit_test(test_cases),         cmocka_unit_test(test_cases_default),
         cmocka_unit_test(test_floor_thing_subject),
         cmocka_unit_test(test_floor_activity_object),
+        cmocka_unit_test(test_floor_name),
         cmocka_unit_test(test_language_cases),
         cmocka_unit_test(test_attributes),    cmocka_unit_test(test_why_cues),
         cmocka_unit_test(test_echo_why),

@@ -6701,6 +6701,21 @@ static bool activity_floor(const jd_screen *S, const jd_screen_match *m)
            activity_object(S, m->start, m->end);
 }
 
+/* Whether a match's words are one word written in title case inside its
+ * sentence: a name ("Officers found Olivia with Mark in a car"), not the
+ * word the rule reads ("a mark on her arm"). */
+static bool name_span(const jd_screen *S, const jd_screen_match *m)
+{
+    size_t k = 0;
+    while (k < S->ntok && S->tok[k].off + S->tok[k].olen <= (uint32_t)m->start)
+        k++;
+    if (k == 0 || k >= S->ntok || S->tok[k].cap != 2 || S->tok[k - 1].sent != S->tok[k].sent ||
+        S->tok[k].nl || S->tok[k - 1].punct)
+        return false;
+    return S->tok[k].off + S->tok[k].olen >= (uint32_t)m->end &&
+           (k + 1 == S->ntok || S->tok[k + 1].off >= (uint32_t)m->end);
+}
+
 #define ACTIVITY_WHY "an activity or thing as its object, not a person, sex, drugs or money"
 
 /* Append " (floor: REASON)" to a match's why when it fits whole. */
@@ -6731,6 +6746,9 @@ static void why_floor(jd_screen_match *m, const char *reason)
  *   or experimenting whose verb's object is an activity or a thing ("He runs
  *   a line of washing", "She is experimenting with chemistry sets";
  *   activity_floor, the set "activities"; eighteenth session, scr-switch).
+ * - raise floor, a name: nor a weak offence find whose words are one
+ *   title-case word inside its sentence ("Officers found Olivia with Mark
+ *   in a car": C16 read from "mark"; name_span; scr-switch).
  * - raise floors: the model may not count offences the rules read as about
  *   another person ("Mum told the nurse my ex used to touch me"), nor such
  *   wording whose clause opens with the child's relative or friend as its
@@ -6761,6 +6779,9 @@ static void model_floors(const jd_screen *S, jd_screen_result *res)
         } else if ((m->attrs & JD_SCREEN_WEAK) && activity_floor(S, m)) {
             m->attrs |= JD_SCREEN__OVERRULED;
             why_floor(m, ACTIVITY_WHY);
+        } else if ((m->attrs & JD_SCREEN_WEAK) && m->kind == JD_SCREEN_OFFENCE && name_span(S, m)) {
+            m->attrs |= JD_SCREEN__OVERRULED;
+            why_floor(m, "a name, not the rule's word: the model may not count it");
         } else if ((m->attrs & JD_SCREEN_OTHER_PERSON) && m->kind == JD_SCREEN_OFFENCE) {
             m->attrs |= JD_SCREEN__OVERRULED;
             why_floor(m, "the model may not count it about another person");
