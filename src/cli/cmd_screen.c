@@ -198,9 +198,10 @@ static const char screen_usage[] =
     "none) and writes one result a line, in the same order. --all also lists the\n"
     "matches an attribute ruled out and the weak evidence (without --all the weak\n"
     "rules of a kind are read only when the model decides that kind; the built-in\n"
-    "model decides the indicators). The built-in rules come with the built-in\n"
-    "learned combiner (data/rules/screen_model_ind.json); --model uses another\n"
-    "(screen-train), --no-model none: the rules alone.\n";
+    "model decides all three kinds). The built-in rules come with the built-in\n"
+    "learned combiner: the indicators, offences and wording models\n"
+    "(data/rules/screen_model_ind.json, _off.json, _lang.json) joined; --model\n"
+    "uses another in their place (screen-train), --no-model none: the rules alone.\n";
 
 int cmd_screen(int argc, char **argv)
 {

@@ -142,12 +142,13 @@ static void test_cases(void **state)
 }
 
 /* engine_cases.tsv through the DEFAULT screen (jd_screen_open: the
- * built-in indicators model), what production decides on the traps: the
- * model never counts what the rules ruled out as negated, hypothetical,
- * historical, challenged, innocent or "no concern" (model_may_count). The
- * allowed differences (CASE:CODE, CASE the n-th case of the file), those
- * of the model trained on the 25 sets' tune parts by the guarded trainer
- * (fourteenth session; screen.md "The 25-set indicators model"):
+ * built-in models, indicators + offences + wording joined), what production
+ * decides on the traps: the model never counts what the rules ruled out as
+ * negated, hypothetical, historical, challenged, innocent or "no concern"
+ * (model_may_count). The allowed differences (CASE:CODE, CASE the n-th case
+ * of the file), those of the indicators model trained on the 25 sets' tune
+ * parts by the guarded trainer (fourteenth session; screen.md "The 25-set
+ * indicators model"):
  * - vetoes, a rule's find below the label's threshold: 30 S09, 36 S05,
  *   536 S09, 543 S09, 1373 S11, 1374 S11, 1477 V03, 1600 M09, 1601 M09
  *   (scr-ind7's peer rule: the model, trained before it, keeps M09 at .6);
@@ -156,14 +157,44 @@ static void test_cases(void **state)
  *   1409 M11, 1414 V04, 1478 S03 (weak and about another person);
  * - raised from the note's words, no rule of the label: 1132 S08;
  * - about another person, counted by the model (kept by the figures, see
- *   screen.md "What the model may count over"): 32 S09, 753 S07, 1156 S04. */
+ *   screen.md "What the model may count over"): 32 S09, 753 S07, 1156 S04.
+ * Those of the offences and wording models joined as the default
+ * (eighteenth session, screen.md "The three models as the default, an
+ * activity floor and a name floor"; 663 and 1571, weak raises about a
+ * thing, are right by the thing_subject floor, 1345 "runs a line of
+ * washing" by the activity floor). The default's worth on the pool
+ * held-out parts of heldout2..28 (rules + indicators model -> the three):
+ * offences 900/314/392 -> 935/306/357, wording 1070/98/128 -> 1096/93/102,
+ * indicators 2892/896/1096 -> 2925/922/1063; each below a floor was tried
+ * for or measured there:
+ * - indicators the offences model moves: with it the weak offence rules
+ *   are read, as they were when the indicators model was trained (the
+ *   indicators model alone with --all decides the same): 655 S03, 749 S03,
+ *   1150 M04, 1160 S06;
+ * - vetoes with a word of the note among the weightiest (not the setting
+ *   alone): 1352 C13 and 1556 C11 (hasx:S09); a parent's or friends'
+ *   attributed slur, 219 C9 "hustler", 1543 and 1659 C9 "on the game"
+ *   (cattr:quoted: the corpora's writers leave an unchallenged relative's
+ *   slur unlabelled more often than not);
+ * - a weak raise beside an activity in a sentence about older youths:
+ *   1623 C13 "wraps" after travelling "with the olders" "for a football
+ *   match" ("olders" keeps the activity floor off, as it should);
+ * - wording raised from the note's words alone: 298 streetwise, 316 enjoys
+ *   ("the centre of attention": "attention" keeps the activity floor off).
+ *   The activity floor on such raises cost 1 TP and saved no FP on the
+ *   pool held-out (tune: none either way), so it was not kept.
+ *   A floor of no wording raise in a note with no wording match cost 2 TP
+ *   and saved no FP on the pool held-out (tune: 8 TP, no FP), so it was
+ *   not kept. */
 static void test_cases_default(void **state)
 {
     (void)state;
     static const char allow[] = "30:S09,36:S05,536:S09,543:S09,1373:S11,1374:S11,1477:V03,"
                                 "82:M07,591:M10,592:M10,594:M13,659:S04,760:S03,1379:M04,"
                                 "1403:S07,1409:M11,1414:V04,1478:S03,1132:S08,32:S09,753:S07,"
-                                "1156:S04,1600:M09,1601:M09";
+                                "1156:S04,1600:M09,1601:M09,655:S03,749:S03,1150:M04,"
+                                "1160:S06,1352:C13,1556:C11,219:C9,1543:C9,1659:C9,1623:C13,"
+                                "298:streetwise,316:enjoys";
     fx g = {0};
     jd_error err;
     assert_int_equal(jd_screen_open(&g.S, NULL, &err), JD_OK);
@@ -175,40 +206,82 @@ static void test_cases_default(void **state)
     assert_int_equal(failures, 0);
 }
 
-/* The thing_subject floor (screen.c model_floors), with the shipped
- * offences or wording model: a weak raise whose clause is about a thing,
- * not a person, is not the model's to count (the why names the floor);
- * with a person in the clause the model still raises the weak rule's find. */
-static void open_with_model(fx *g, const char *file)
-{
-    const char *root = getenv("JD_SOURCE_ROOT");
-    char path[4096];
-    snprintf(path, sizeof path, "%s/data/rules/%s", root ? root : ".", file);
-    jd_error err;
-    assert_int_equal(jd_screen_open_model(&g->S, NULL, path, &err), JD_OK);
-}
-
+/* The thing_subject floor through the default screen: a weak raise whose
+ * clause is about a thing, not a person, is not the model's to count
+ * (the why names the floor); with a person as the subject the offences
+ * model still raises the weak rule's find. */
 static void test_floor_thing_subject(void **state)
 {
     (void)state;
     fx g = {0};
-    open_with_model(&g, "screen_model_lang.json");
+    jd_error err;
+    assert_int_equal(jd_screen_open(&g.S, NULL, &err), JD_OK);
     const jd_screen_result *r = run(&g, "The heating is out of control in the flat.", 14,
                                     "case_note", -1);
     assert_null(find(r, "out_of_control", true));
     assert_non_null(strstr(must(r, "out_of_control", false)->why, "about a thing, not a person"));
-    r = run(&g, "He is out of control in the flat and mum has complained.", 14, "case_note", -1);
-    must(r, "out_of_control", true);
-    jd_screen_result_free(&g.res);
-    jd_screen_close(g.S);
-    g = (fx){0};
-    open_with_model(&g, "screen_model_off.json");
     r = run(&g, "The flat below hers is believed to be a trap house.", 15, "police", -1);
     assert_null(find(r, "C13", true));
     assert_non_null(strstr(must(r, "C13", false)->why, "about a thing, not a person"));
     r = run(&g, "The man at the flat is believed to run a trap house where she stays.", 15,
             "police", -1);
     assert_non_null(strstr(must(r, "C13", true)->why, "counted by the model"));
+    r = run(&g, "Mum says he is out of control at home.", 14, "case_note", -1);
+    must(r, "out_of_control", true);
+    jd_screen_result_free(&g.res);
+    jd_screen_close(g.S);
+}
+
+/* The activity floor (screen.c activity_object) through the default
+ * screen: a weak raise of enjoys, experimenting or an offence whose verb's
+ * object is an activity or a thing (data/rules/screen.json "activities":
+ * a sport, a school subject, a hobby, a chore, an outing) is not the
+ * model's to count (the why names the floor); with a man, sex, drugs or
+ * money in the sentence the model still counts it. */
+static void test_floor_activity_object(void **state)
+{
+    (void)state;
+    fx g = {0};
+    jd_error err;
+    assert_int_equal(jd_screen_open(&g.S, NULL, &err), JD_OK);
+    static const char why[] = "an activity or thing as its object";
+    const jd_screen_result *r =
+        run(&g, "She is experimenting with chemistry sets.", 14, "school", -1);
+    assert_null(find(r, "experimenting", true));
+    assert_non_null(strstr(must(r, "experimenting", false)->why, why));
+    r = run(&g, "He runs a line of washing from the kitchen into the garden.", 16,
+            "intelligence", -1);
+    assert_null(find(r, "C13", true));
+    assert_non_null(strstr(must(r, "C13", false)->why, why));
+    /* must count: the verb's object is sex, drugs, men or money */
+    r = run(&g, "She is experimenting with drugs and alcohol.", 14, "school", -1);
+    must(r, "experimenting", true);
+    r = run(&g, "She is experimenting sexually with older men.", 14, "school", -1);
+    must(r, "experimenting", true);
+    r = run(&g, "He runs a line of washing for the men in the flat.", 16, "intelligence", -1);
+    assert_non_null(strstr(must(r, "C13", true)->why, "counted by the model"));
+    jd_screen_result_free(&g.res);
+    jd_screen_close(g.S);
+}
+
+/* The name floor (screen.c name_span) through the default screen: a weak
+ * offence find whose words are one title-case word inside the sentence is
+ * a name, not the model's to count; the same word in lower case is. */
+static void test_floor_name(void **state)
+{
+    (void)state;
+    fx g = {0};
+    jd_error err;
+    assert_int_equal(jd_screen_open(&g.S, NULL, &err), JD_OK);
+    const jd_screen_result *r = run(&g,
+                                    "Officers found Olivia with Mark in a parked car at the "
+                                    "takeaway at 1am.",
+                                    16, "found_with_adult", -1);
+    assert_null(find(r, "C16", true));
+    assert_non_null(strstr(must(r, "C16", false)->why, "a name, not the rule's word"));
+    r = run(&g, "Officers found a mark on her neck where he grabbed her.", 16, "found_with_adult",
+            -1);
+    must(r, "C16", true);
     jd_screen_result_free(&g.res);
     jd_screen_close(g.S);
 }
@@ -2042,6 +2115,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cases),         cmocka_unit_test(test_cases_default),
         cmocka_unit_test(test_floor_thing_subject),
+        cmocka_unit_test(test_floor_activity_object),
+        cmocka_unit_test(test_floor_name),
         cmocka_unit_test(test_language_cases),
         cmocka_unit_test(test_attributes),    cmocka_unit_test(test_why_cues),
         cmocka_unit_test(test_echo_why),

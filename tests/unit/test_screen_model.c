@@ -1727,10 +1727,31 @@ static void test_screen_model__memo_by_kind(void **state)
     jd_screen_model_free(m);
 }
 
+/* A file of data/rules, read whole into *buf (the caller frees it). */
+static size_t read_rules_file(const char *name, char **buf)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/data/rules/%s",
+             getenv("JD_SOURCE_ROOT") ? getenv("JD_SOURCE_ROOT") : ".", name);
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    assert_int_equal(fseek(f, 0, SEEK_END), 0);
+    long n = ftell(f);
+    assert_true(n > 0);
+    rewind(f);
+    *buf = malloc((size_t)n);
+    assert_non_null(*buf);
+    assert_int_equal(fread(*buf, 1, (size_t)n, f), (size_t)n);
+    fclose(f);
+    return (size_t)n;
+}
+
 /* jd_screen_open_model and jd_screener_open_model: NULL, the built-in model
- * (the indicators model: the same decisions and probabilities as its file);
- * "none", the rules alone (nothing modelled); a missing file, an error and
- * no screen. */
+ * (the indicators, offences and wording models joined: the same decisions
+ * and probabilities as the three files joined by jd_screen_model_loadbv,
+ * and it decides offences and wording, not the indicators alone); "none",
+ * the rules alone (nothing modelled); a missing file, an error and no
+ * screen. */
 static void test_screen_model__open_model(void **state)
 {
     (void)state;
@@ -1739,31 +1760,59 @@ static void test_screen_model__open_model(void **state)
     snprintf(path, sizeof path, "%s/data/rules/screen_model_ind.json",
              getenv("JD_SOURCE_ROOT") ? getenv("JD_SOURCE_ROOT") : ".");
     jd_screen_note n = note("She, 14, stays out late with older males who give her cash and "
-                            "lifts; she was found drunk in a car. Mum says she is self-harming.",
+                            "lifts; she was found drunk in a car. Mum says she is self-harming. "
+                            "She is sexually active with an older man and says she consented.",
                             14);
-    jd_screen *A = NULL, *B = NULL, *C = NULL, *D = NULL;
-    jd_screen_result ra = {0}, rb = {0}, rc = {0};
+    jd_screen *A = NULL, *B = NULL, *C = NULL, *D = NULL, *I = NULL;
+    jd_screen_result ra = {0}, rb = {0}, rc = {0}, ri = {0};
     assert_int_equal(jd_screen_open_model(&A, NULL, NULL, &err), JD_OK);
     assert_int_equal(jd_screen_open_model(&B, NULL, JD_SCREEN_MODEL_NONE, &err), JD_OK);
-    assert_int_equal(jd_screen_open_model(&C, NULL, path, &err), JD_OK);
+    assert_int_equal(jd_screen_open_model(&I, NULL, path, &err), JD_OK);
     assert_true(jd_screen_open_model(&D, NULL, "/nonexistent/model.json", &err) < 0);
     assert_null(D);
+    /* C: the rules with the three shipped files joined at load */
+    static const char *const files[] = {"screen_model_ind.json", "screen_model_off.json",
+                                        "screen_model_lang.json"};
+    char *bufs[3];
+    size_t lens[3];
+    for (int i = 0; i < 3; i++)
+        lens[i] = read_rules_file(files[i], &bufs[i]);
+    jd_screen_model *three = NULL;
+    assert_int_equal(
+        jd_screen_model_loadbv(&three, (const char *const *)bufs, lens, 3, "three", &err), JD_OK);
+    for (int i = 0; i < 3; i++)
+        free(bufs[i]);
+    assert_int_equal(jd_screen_open_model(&C, NULL, JD_SCREEN_MODEL_NONE, &err), JD_OK);
+    jd_screen_set_model(C, three);
     assert_int_equal(jd_screen_run(A, &n, &ra, &err), JD_OK);
     assert_int_equal(jd_screen_run(B, &n, &rb, &err), JD_OK);
     assert_int_equal(jd_screen_run(C, &n, &rc, &err), JD_OK);
-    size_t ma = 0, mb = 0;
+    assert_int_equal(jd_screen_run(I, &n, &ri, &err), JD_OK);
+    size_t ma = 0, mb = 0, kinds = 0, ikinds = 0;
     for (size_t i = 0; i < ra.n; i++)
-        ma += ra.m[i].modelled;
+        if (ra.m[i].modelled) {
+            ma++;
+            kinds |= 1u << ra.m[i].kind;
+        }
     for (size_t i = 0; i < rb.n; i++)
         mb += rb.m[i].modelled;
+    for (size_t i = 0; i < ri.n; i++)
+        if (ri.m[i].modelled)
+            ikinds |= 1u << ri.m[i].kind;
     assert_true(ma > 0);
     assert_int_equal(mb, 0);
+    /* the built-in decides all three kinds; the indicators file alone one */
+    assert_int_equal(kinds, (1u << JD_SCREEN_OFFENCE) | (1u << JD_SCREEN_LANGUAGE) |
+                                (1u << JD_SCREEN_INDICATOR));
+    assert_int_equal(ikinds, 1u << JD_SCREEN_INDICATOR);
     assert_int_equal(ra.n, rc.n);
     for (size_t i = 0; i < ra.n; i++) {
         assert_string_equal(ra.m[i].code, rc.m[i].code);
         assert_int_equal(ra.m[i].counts, rc.m[i].counts);
         assert_true(ra.m[i].prob == rc.m[i].prob);
     }
+    jd_screen_result_free(&ri);
+    jd_screen_close(I);
     jd_screener *s = NULL;
     assert_int_equal(jd_screener_open_model(&s, NULL, JD_SCREEN_MODEL_NONE, &err), JD_OK);
     jd_screener_close(s);

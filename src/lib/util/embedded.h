@@ -12,9 +12,15 @@ extern const char jd_data_rules_catalogue[];
 extern const size_t jd_data_rules_catalogue_len;
 extern const char jd_data_rules_screen[];
 extern const size_t jd_data_rules_screen_len;
-/* The screen's learned combiner (data/rules/screen_model_ind.json, the indicators model). */
-extern const char jd_data_rules_screen_model[];
-extern const size_t jd_data_rules_screen_model_len;
+/* The screen's learnt models, joined at load (screen.c builtin_model):
+ * data/rules/screen_model_ind.json (indicators), _off.json (offences),
+ * _lang.json (victim-blaming wording). */
+extern const char jd_data_rules_screen_model_ind[];
+extern const size_t jd_data_rules_screen_model_ind_len;
+extern const char jd_data_rules_screen_model_off[];
+extern const size_t jd_data_rules_screen_model_off_len;
+extern const char jd_data_rules_screen_model_lang[];
+extern const size_t jd_data_rules_screen_model_lang_len;
 /* The risk walk's policy (data/rules/risk.json). */
 extern const char jd_data_rules_risk[];
 extern const size_t jd_data_rules_risk_len;
