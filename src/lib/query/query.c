@@ -780,6 +780,20 @@ static bool ref_is(const jd_ref *r, const char *q)
     return false;
 }
 
+/* The first position in by_id whose person id is not below person. */
+static size_t by_id_lower(const jd_person_index *x, const char *person)
+{
+    size_t lo = 0, hi = x->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(x->p[x->by_id[mid]].person_id, person) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 /* The first entry (in entry order, as a scan of every entry finds it) whose
  * person_id is `person` or that holds a ref "AGENCY:REF" equal to it, by
  * the sorted lookups: by_id, and refs for the part after each ':' (REF may
@@ -789,14 +803,7 @@ static bool ref_is(const jd_ref *r, const char *q)
  * concerns' list of the 1M-event county (issue 17). */
 static size_t ref_entry(const jd_person_index *x, const char *person)
 {
-    size_t first = SIZE_MAX, lo = 0, hi = x->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (strcmp(x->p[x->by_id[mid]].person_id, person) < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    size_t first = SIZE_MAX, lo = by_id_lower(x, person);
     for (; lo < x->n && !strcmp(x->p[x->by_id[lo]].person_id, person); lo++)
         if (x->by_id[lo] < first)
             first = x->by_id[lo];
@@ -821,14 +828,7 @@ int jd_person_index_get(const jd_person_index *x, const char *person, jd_person_
     if (!x || !person || !out)
         return JD_EINVALID;
     if (!strchr(person, ':') && x->by_id) { /* a person id: only ids can match */
-        size_t lo = 0, hi = x->n; /* the first entry not below person */
-        while (lo < hi) {
-            size_t mid = lo + (hi - lo) / 2;
-            if (strcmp(x->p[x->by_id[mid]].person_id, person) < 0)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
+        size_t lo = by_id_lower(x, person);
         if (lo < x->n && !strcmp(x->p[x->by_id[lo]].person_id, person)) {
             summary(&x->p[x->by_id[lo]], 1, out);
             return JD_OK;

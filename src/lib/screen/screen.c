@@ -6605,6 +6605,25 @@ static bool act_on_child(const jd_screen *S, const jd_screen_match *m)
     return false;
 }
 
+/* A match's first token (*k) and the first token of its clause (*j): the
+ * walk back stops at the sentence's or clause's start or a punctuation
+ * token. False when the match starts after the last token. */
+static bool clause_open(const jd_screen *S, const jd_screen_match *m, size_t *k, size_t *j)
+{
+    size_t a = 0;
+    while (a < S->ntok && S->tok[a].off + S->tok[a].olen <= (uint32_t)m->start)
+        a++;
+    if (a == S->ntok)
+        return false;
+    size_t b = a;
+    while (b > 0 && S->tok[b - 1].sent == S->tok[a].sent && S->tok[b - 1].clause == S->tok[a].clause &&
+           !S->tok[b - 1].punct)
+        b--;
+    *k = a;
+    *j = b;
+    return true;
+}
+
 /* Whether the clause of a wording match opens with the child's relative or
  * friend as its subject, "her mother", "his sister", "their friend" ("Her
  * mother is promiscuous", "Her sister went of her own accord"): the wording
@@ -6612,15 +6631,9 @@ static bool act_on_child(const jd_screen *S, const jd_screen_match *m)
  * "boyfriend") nor "someone", "another", "others". */
 static bool relative_subject(const jd_screen *S, const jd_screen_match *m)
 {
-    size_t k = 0;
-    while (k < S->ntok && S->tok[k].off + S->tok[k].olen <= (uint32_t)m->start)
-        k++;
-    if (k == S->ntok)
+    size_t k, j;
+    if (!clause_open(S, m, &k, &j))
         return false;
-    size_t j = k;
-    while (j > 0 && S->tok[j - 1].sent == S->tok[k].sent && S->tok[j - 1].clause == S->tok[k].clause &&
-           !S->tok[j - 1].punct)
-        j--;
     return j + 1 < k && in_set(S, S->poss_set, S->tok[j].sid) &&
            in_set(S, S->other_set, S->tok[j + 1].sid) &&
            !is_word(&S->tok[j + 1], "partner", "someone", "another", "others");
@@ -6653,15 +6666,9 @@ static bool person_word(const jd_screen *S, size_t k)
  * the child is not named after it in the clause. */
 static bool thing_subject(const jd_screen *S, const jd_screen_match *m)
 {
-    size_t k = 0;
-    while (k < S->ntok && S->tok[k].off + S->tok[k].olen <= (uint32_t)m->start)
-        k++;
-    if (k == S->ntok)
+    size_t k, j;
+    if (!clause_open(S, m, &k, &j))
         return false;
-    size_t j = k;
-    while (j > 0 && S->tok[j - 1].sent == S->tok[k].sent && S->tok[j - 1].clause == S->tok[k].clause &&
-           !S->tok[j - 1].punct)
-        j--;
     if (j >= k || !is_word(&S->tok[j], "the", "a", "an", "this"))
         return false;
     for (size_t i = j + 1; i < k; i++)
