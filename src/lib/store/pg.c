@@ -581,6 +581,7 @@ static int pg_begin(jd_store *s, jd_error *err)
     if (p->in_tx)
         return jd_error_set(err, JD_EINVALID, "a transaction is open already");
     ingest_state_reset(p);
+    jd_buf_reset(&p->keys_restore);
     int rc = jd_pg__begin(p, err);
     if (rc == JD_OK && (rc = jd_pg__lock(p, JD_PG_LOCK_INGEST, err)) < 0)
         (void)jd_pg__exec(p, "ROLLBACK", NULL);
@@ -618,6 +619,8 @@ static int pg_begin(jd_store *s, jd_error *err)
 
 static int keys_defer(pgs *p, jd_error *err)
 {
+    if (p->keys_restore.len) /* dropped already in this transaction: keep the list */
+        return JD_OK;
     PGresult *r;
     int rc = jd_pg__run(p, KEYS_SQL, NULL, &r, err);
     if (rc < 0)
