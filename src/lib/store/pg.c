@@ -602,7 +602,12 @@ static int pg_begin(jd_store *s, jd_error *err)
  * and the CREATE from the catalogue, so the rebuilt definitions are the
  * migrated ones whatever they are; ADD CONSTRAINT checks uniqueness again,
  * and a failure rolls the whole ingest back. person_mention_ref has its
- * own, earlier rebuild (pg_bulk_restore).
+ * own, earlier rebuild (pg_bulk_restore). Only indexes (and their unique
+ * constraints) that nothing else in pg_depend needs are dropped: a foreign
+ * key that references a unique key depends on its index, and DROP would
+ * refuse (or, with CASCADE, drop the foreign key for good); such an index
+ * stays and is filled row by row. Its own constraint's "internal" row (the
+ * index depends on the constraint) does not count.
  */
 #define KEYS_SQL                                                                                   \
     "SELECT CASE WHEN con.oid IS NULL THEN format('DROP INDEX %I', i.relname)"                    \
@@ -615,7 +620,12 @@ static int pg_begin(jd_store *s, jd_error *err)
     " LEFT JOIN pg_constraint con ON con.conindid = x.indexrelid AND con.conrelid = t.oid"        \
     " WHERE t.relnamespace = current_schema()::regnamespace AND NOT x.indisprimary"               \
     " AND t.relname IN ('event', 'person_mention', 'object_mention')"                             \
-    " AND i.relname <> 'person_mention_ref' ORDER BY t.relname, i.relname"
+    " AND i.relname <> 'person_mention_ref'"                                                     \
+    " AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE"                                            \
+    " (d.refclassid = 'pg_class'::regclass AND d.refobjid = x.indexrelid)"                        \
+    " OR (d.refclassid = 'pg_constraint'::regclass AND d.refobjid = con.oid"                      \
+    " AND NOT (d.classid = 'pg_class'::regclass AND d.objid = x.indexrelid)))"                   \
+    " ORDER BY t.relname, i.relname"
 
 static int keys_defer(pgs *p, jd_error *err)
 {
