@@ -117,7 +117,8 @@ KEYS_OF="SELECT string_agg(indexrelid::regclass || ' ' || indisunique, ',' ORDER
   FROM pg_index WHERE indrelid IN ('event'::regclass, 'person_mention'::regclass, 'object_mention'::regclass)
   AND NOT indisprimary AND indexrelid::regclass::text <> 'person_mention_ref'"
 key_oids() { db_query "$1" "SELECT string_agg(indexrelid::text, ',' ORDER BY indexrelid::regclass::text)
-  FROM pg_index WHERE indrelid IN ('event'::regclass, 'object_mention'::regclass) AND NOT indisprimary"; }
+  FROM pg_index WHERE indrelid IN ('event'::regclass, 'object_mention'::regclass, 'person_mention'::regclass)
+  AND NOT indisprimary"; }
 on_pg && k_oids=$(key_oids "$K")
 # a foreign key on event's unique key (none in the schema today): keys_defer
 # must leave that key alone, not fail the load on it nor drop the foreign key
