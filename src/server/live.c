@@ -933,8 +933,20 @@ static void *live_main(void *p)
     return NULL;
 }
 
+/* A JD_LIVE_TEST_* variable left set by mistake would hold or fail the
+ * live thread while its file exists: say so once, at start, by name. */
+static void warn_test_hooks(void)
+{
+    for (char **e = environ; e && *e; e++)
+        if (strncmp(*e, "JD_LIVE_TEST_", 13) == 0)
+            fprintf(stderr, "joindots serve: warning: test hook %.*s is set: the live thread may "
+                            "stall or fail on purpose (docs/internals/server.md)\n",
+                    (int)strcspn(*e, "="), *e);
+}
+
 int jd_live_start(jd_server *srv, jd_error *err)
 {
+    warn_test_hooks();
     if (pthread_create(&srv->live, NULL, live_main, srv) != 0)
         return jd_error_set(err, JD_ENOMEM, "cannot start the live thread");
     srv->live_on = true;
