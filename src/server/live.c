@@ -960,6 +960,10 @@ void jd_live_stop(jd_server *srv)
         return;
     atomic_store_explicit(&srv->idx_async, false, memory_order_release);
     pthread_mutex_lock(&srv->live_mu);
+    /* before live_stop, under live_mu (which live_wait takes to read it):
+     * test_incremental waits for this line to release a held live thread,
+     * and the stop and a kick then meet, whatever the timing */
+    fprintf(stderr, "joindots serve: stopping the live thread\n");
     srv->live_stop = true;
     pthread_cond_signal(&srv->live_cv);
     pthread_mutex_unlock(&srv->live_mu);
