@@ -949,8 +949,20 @@ static void *live_main(void *p)
     return NULL;
 }
 
+/* A JD_LIVE_TEST_* variable left set by mistake would hold or fail the
+ * live thread while its file exists: say so once, at start, by name. */
+static void warn_test_hooks(void)
+{
+    for (char **e = environ; e && *e; e++)
+        if (strncmp(*e, "JD_LIVE_TEST_", 13) == 0)
+            fprintf(stderr, "joindots serve: warning: test hook %.*s is set: the live thread may "
+                            "stall or fail on purpose (docs/internals/server.md)\n",
+                    (int)strcspn(*e, "="), *e);
+}
+
 int jd_live_start(jd_server *srv, jd_error *err)
 {
+    warn_test_hooks();
     if (pthread_create(&srv->live, NULL, live_main, srv) != 0)
         return jd_error_set(err, JD_ENOMEM, "cannot start the live thread");
     srv->live_on = true;
@@ -964,6 +976,10 @@ void jd_live_stop(jd_server *srv)
         return;
     atomic_store_explicit(&srv->idx_async, false, memory_order_release);
     pthread_mutex_lock(&srv->live_mu);
+    /* before live_stop, under live_mu (which live_wait takes to read it):
+     * test_incremental waits for this line to release a held live thread,
+     * and the stop and a kick then meet, whatever the timing */
+    fprintf(stderr, "joindots serve: stopping the live thread\n");
     srv->live_stop = true;
     pthread_cond_signal(&srv->live_cv);
     pthread_mutex_unlock(&srv->live_mu);

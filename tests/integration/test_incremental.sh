@@ -569,12 +569,14 @@ hserve s6.log JD_LIVE_TEST_HOLD_SCAN="$H/l6"
 touch "$H/l6"
 for _ in $(seq 1 $((300 * TF))); do grep -q "held after its scan" "$H/s6.log" && break; sleep 0.1; done
 grep -q "held after its scan" "$H/s6.log"; ok $? "the live thread is held after a scan of the drop folder"
+grep -q "warning: test hook JD_LIVE_TEST_HOLD_SCAN is set" "$H/s6.log"; ok $? "serve warns at start that a test hook is set"
 code=$(curl -s -o "$H/post9.out" -w '%{http_code}' -X POST -H "Authorization: Bearer $TOKC" -H 'Content-Type: application/x-tar' --data-binary @"$H/c9.tar" "$HB/api/feeds/call_handling")
 is "$code:$(db_query "$HDB" "SELECT count(*) FROM event WHERE record_id = 'CHLIVE9'")" "200:1" "a call uploaded meanwhile is stored (its update asked for by a kick)"
 kill -TERM "$HPID"
-# the server stops taking requests, then tells the live thread to stop
-for _ in $(seq 1 $((100 * TF))); do curl -s -o /dev/null "$HB/" || break; sleep 0.1; done
-sleep "$TF"
+# the server stops taking requests, then (at the end of its teardown) tells
+# the live thread to stop: release the hold once it has logged that
+for _ in $(seq 1 $((300 * TF))); do grep -q "stopping the live thread" "$H/s6.log" && break; sleep 0.1; done
+grep -q "stopping the live thread" "$H/s6.log"; ok $? "the server tells the live thread to stop while it is held"
 rm -f "$H/l6"
 wait "$HPID"
 is $? 0 "the server stops cleanly"

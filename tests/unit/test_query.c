@@ -553,9 +553,75 @@ static void same_get(const jd_person_index *x, const char *key, size_t *found)
     int ra = jd_person_index_get(x, key, &a), rc = jd_person_index__get_scan(x, key, &c);
     assert_int_equal(ra, rc);
     if (ra == JD_OK) {
-        assert_string_equal(a.person_id, c.person_id);
+        /* the same entry, not one with an equal id: entries own their strings */
+        assert_ptr_equal(a.person_id, c.person_id);
+        assert_ptr_equal(a.refs, c.refs);
         (*found)++;
     }
+}
+
+static void write_file(const char *dir, const char *name, const char *text)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    assert_true(fputs(text, f) >= 0);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* Refs holding ':' ("a:b", "police:a:b"), one ref under two agencies and
+ * under one agency in two cases, not resolved (ids "U:AGENCY:REF"): the
+ * lookup splits "AGENCY:REF" at each ':' in turn, and a tie (the id
+ * "U:police:x" and agency U's ref "police:x") goes as the scan decides. */
+static void test_query__get_refs_with_colons(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/jd-test-query-XXXXXX", path[64];
+    assert_non_null(mkdtemp(dir));
+    write_file(dir, "events.csv",
+               "agency,record_id,event_type,occurred_at\n"
+               "police,E1,other,2020-01-01\ncsc,E2,other,2020-01-02\n"
+               "health,E3,other,2020-01-03\npolice,E4,other,2020-01-04\n"
+               "POLICE,E9,other,2020-01-05\nU,E5,other,2020-01-06\n");
+    write_file(dir, "persons.csv",
+               "agency,record_id,person_ref,role,surname,forenames,dob,gender\n"
+               "police,E1,a:b,subject,Ash,Ann,2010-01-01,F\n"
+               "police,E1,A,subject,Bell,Bo,2011-01-01,M\n"
+               "csc,E2,a:b,subject,Cole,Cy,2012-01-01,M\n"
+               "health,E3,b,subject,Dee,Di,2013-01-01,F\n"
+               "police,E4,x,subject,Eve,Em,2014-01-01,F\n"
+               "csc,E2,police:a:b,subject,Fox,Fay,2015-01-01,F\n"
+               "POLICE,E9,a:b,subject,Zed,Zoe,2016-01-01,F\n"
+               "U,E5,police:x,subject,Gill,Gus,2017-01-01,M\n");
+    jd_store *s = NULL;
+    jd_error err;
+    jd_ingest_opts io = JD_INGEST_OPTS_INIT;
+    jd_ingest_counts t;
+    const char *b[] = {dir};
+    jd_person_index *x = NULL;
+    assert_int_equal(scratch_store_open(&s, path, sizeof path, "qcolon"), JD_OK);
+    assert_int_equal(jd_ingest_bundles(s, b, 1, &io, &t, NULL), JD_OK);
+    assert_int_equal(jd_person_index_open(&x, s, &err), JD_OK);
+    static const char *const keys[] = {"U:police:x", "u:police:x", "U:police:a:b",
+        "police:a:b", "POLICE:a:b", "csc:a:b", "CSC:A:B", "csc:police:a:b", "CSC:police:a:b",
+        "police:A", "police:a", "health:b", "HeAlTh:b", "police:x", "police:X", ":a:b", "a:b",
+        "police:", "csc:police", "csc:police:a", "police:a:b:", "x:police:a:b"};
+    size_t found = 0;
+    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
+        same_get(x, keys[i], &found);
+    /* 12 of the 22 keys find an entry (each the scan's) */
+    assert_int_equal(found, 12);
+    jd_person_summary p;
+    assert_int_equal(jd_person_index_get(x, "csc:police:a:b", &p), JD_OK);
+    assert_string_equal(p.name, "Fay Fox"); /* not police's "a:b" */
+    assert_int_equal(jd_person_index_get(x, "csc:a:b", &p), JD_OK);
+    assert_string_equal(p.name, "Cy Cole");
+    jd_person_index_close(x);
+    scratch_store_close(s, path);
+    char cmd[96];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
 }
 
 static void get_equals_scan(const jd_person_index *x, size_t n)
@@ -854,6 +920,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_query__stored_counts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_query__alerts_about, setup, teardown),
         cmocka_unit_test(test_query__search_index_equals_scan),
+        cmocka_unit_test(test_query__get_refs_with_colons),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

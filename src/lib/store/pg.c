@@ -581,6 +581,7 @@ static int pg_begin(jd_store *s, jd_error *err)
     if (p->in_tx)
         return jd_error_set(err, JD_EINVALID, "a transaction is open already");
     ingest_state_reset(p);
+    jd_buf_reset(&p->keys_restore);
     int rc = jd_pg__begin(p, err);
     if (rc == JD_OK && (rc = jd_pg__lock(p, JD_PG_LOCK_INGEST, err)) < 0)
         (void)jd_pg__exec(p, "ROLLBACK", NULL);
@@ -601,7 +602,12 @@ static int pg_begin(jd_store *s, jd_error *err)
  * and the CREATE from the catalogue, so the rebuilt definitions are the
  * migrated ones whatever they are; ADD CONSTRAINT checks uniqueness again,
  * and a failure rolls the whole ingest back. person_mention_ref has its
- * own, earlier rebuild (pg_bulk_restore).
+ * own, earlier rebuild (pg_bulk_restore). Only indexes (and their unique
+ * constraints) that nothing else in pg_depend needs are dropped: a foreign
+ * key that references a unique key depends on its index, and DROP would
+ * refuse (or, with CASCADE, drop the foreign key for good); such an index
+ * stays and is filled row by row. Its own constraint's "internal" row (the
+ * index depends on the constraint) does not count.
  */
 #define KEYS_SQL                                                                                   \
     "SELECT CASE WHEN con.oid IS NULL THEN format('DROP INDEX %I', i.relname)"                    \
@@ -614,10 +620,17 @@ static int pg_begin(jd_store *s, jd_error *err)
     " LEFT JOIN pg_constraint con ON con.conindid = x.indexrelid AND con.conrelid = t.oid"        \
     " WHERE t.relnamespace = current_schema()::regnamespace AND NOT x.indisprimary"               \
     " AND t.relname IN ('event', 'person_mention', 'object_mention')"                             \
-    " AND i.relname <> 'person_mention_ref' ORDER BY t.relname, i.relname"
+    " AND i.relname <> 'person_mention_ref'"                                                     \
+    " AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE"                                            \
+    " (d.refclassid = 'pg_class'::regclass AND d.refobjid = x.indexrelid)"                        \
+    " OR (d.refclassid = 'pg_constraint'::regclass AND d.refobjid = con.oid"                      \
+    " AND NOT (d.classid = 'pg_class'::regclass AND d.objid = x.indexrelid)))"                   \
+    " ORDER BY t.relname, i.relname"
 
 static int keys_defer(pgs *p, jd_error *err)
 {
+    if (p->keys_restore.len) /* dropped already in this transaction: keep the list */
+        return JD_OK;
     PGresult *r;
     int rc = jd_pg__run(p, KEYS_SQL, NULL, &r, err);
     if (rc < 0)
@@ -650,10 +663,48 @@ static int keys_rebuild(pgs *p, jd_error *err)
     return rc;
 }
 
+/*
+ * Take the three tables keys_defer and the DROP INDEX below need, at once
+ * and without waiting: *got is false when a reader holds one of them. The
+ * load must never wait for a reader while it holds an exclusive lock: a
+ * REPEATABLE READ reader that has read event and then wants person_mention
+ * would wait for the load, and the load for it ("deadlock detected", and
+ * the load is the one the server kills). The savepoint undoes the failed
+ * LOCK and keeps the transaction usable. The skip goes to the server's log
+ * (the library logs nothing itself).
+ */
+static int defer_locks(pgs *p, bool *got, jd_error *err)
+{
+    *got = false;
+    int rc = jd_pg__exec(p, "SAVEPOINT jd_defer", err);
+    if (rc < 0)
+        return rc;
+    PGresult *r = PQexec(p->c, "LOCK TABLE event, object_mention, person_mention"
+                               " IN ACCESS EXCLUSIVE MODE NOWAIT");
+    const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+    if (PQresultStatus(r) == PGRES_COMMAND_OK)
+        *got = true;
+    else if (!state || strcmp(state, "55P03") != 0) /* not lock_not_available */
+        rc = jd_pg__err(p, err, "postgres", r);
+    PQclear(r);
+    if (rc == JD_OK && !*got)
+        rc = jd_pg__exec(p,
+                         "ROLLBACK TO SAVEPOINT jd_defer;"
+                         " DO $$BEGIN RAISE LOG 'joindots ingest: a reader holds event, object_mention"
+                         " or person_mention; the load keeps their indexes (no deferral)'; END$$",
+                         err);
+    if (rc == JD_OK)
+        rc = jd_pg__exec(p, "RELEASE SAVEPOINT jd_defer", err);
+    return rc;
+}
+
 /* As in SQLite: person_mention_ref serves chronologies and searches, not
  * ingest; a load twice the size of the table builds it once at the end.
- * DROP INDEX locks person_mention against readers until commit, so this
- * happens only for a first large load (the rule below). */
+ * This happens only for a first large load (the rule below), and only when
+ * the load gets ACCESS EXCLUSIVE on event, object_mention and person_mention
+ * at once (defer_locks): from there until commit, readers of those tables
+ * wait for the load (the server's requests time out at 10 s); when a reader
+ * holds one of them, the load keeps every index and builds it row by row. */
 static int pg_bulk_defer(jd_store *s, int64_t person_rows, jd_error *err)
 {
     pgs *p = s->impl;
@@ -667,6 +718,9 @@ static int pg_bulk_defer(jd_store *s, int64_t person_rows, jd_error *err)
     PQclear(r);
     if (person_rows < 2 * have)
         return JD_OK;
+    bool got;
+    if ((rc = defer_locks(p, &got, err)) < 0 || !got)
+        return rc;
     rc = jd_pg__exec(p, "DROP INDEX IF EXISTS person_mention_ref", err);
     if (rc == JD_OK)
         p->ref_index_dropped = true;
