@@ -596,6 +596,8 @@ hcall c12 LIVE12 Iris Crane 2011-06-21
 seen=1
 for _ in $(seq 1 200); do hcrit | grep -q CHLIVE12 && { seen=0; break; }; sleep 0.1; done
 is "$seen:$(grep -c 'kept .* mentions' "$H/s7.log"):$(hupdated s7.log)" "0:0:0" "a call dropped then is shown as a critical alert while the mentions' read is in hand"
+# the lane logs its line after the reload that makes the alert visible: wait for it
+for _ in $(seq 1 $((100 * TF))); do grep -q 'urgent calls first: 1 persons' "$H/s7.log" && break; sleep 0.1; done
 grep -q 'urgent calls first: 1 persons' "$H/s7.log"; ok $? "through the urgent lane"
 rm -f "$H/hold7"
 for _ in $(seq 1 300); do [ "$(hupdated s7.log)" -ge 1 ] && break; sleep 0.1; done
