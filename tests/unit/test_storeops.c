@@ -483,6 +483,82 @@ static void test_storeops__analysis_load_identities(void **state)
     jd_sq__idmap_free(&m);
 }
 
+typedef struct idorder {
+    int n;
+    char rows[8][64];
+} idorder;
+
+static int on_an_ident_row(const jd_an_identity_row *r, void *payload)
+{
+    idorder *o = payload;
+    if (o->n < 8)
+        snprintf(o->rows[o->n], sizeof o->rows[0], "%s %s %s %d", r->person_id,
+                 r->display_name ? r->display_name : "-", r->dob ? r->dob : "-", r->is_child);
+    o->n++;
+    return 0;
+}
+
+static int on_no_mention(const jd_an_mention_row *r, void *payload)
+{
+    (void)r;
+    (void)payload;
+    return 0;
+}
+
+/* The whole county's load (SQLite) takes its identities from the identity
+ * map's scan of identity_ref (jd_sq__idmap_order): the same rows and order
+ * as the SQL query (min(agency || char(31) || person_ref) per identity)
+ * that the identities-only load still runs. The scan is in (agency, ref)
+ * order, so P-D's first ref seen, a|zz, is not its least, a^Ax|r (char(1)
+ * sorts before char(31)); "po" is a prefix of "police"; an identity with no
+ * ref and a ref without its identity row give nothing. */
+static void test_storeops__analysis_load_identity_order(void **state)
+{
+    fx *f = *state;
+    if (scratch_is_pg())
+        skip(); /* SQLite's map; PostgreSQL keeps its query */
+    sq *q = f->s->impl;
+    assert_int_equal(
+        jd_sq__exec(q,
+                    "INSERT INTO identity(id, person_id, display_name, dob, is_child, created_at,"
+                    " updated_at) VALUES (1, 'P-A', 'Amy', '2010-01-02', 1, 0, 0),"
+                    " (2, 'P-B', NULL, NULL, 0, 0, 0), (3, 'P-C', 'Cal', NULL, 0, 0, 0),"
+                    " (4, 'P-D', NULL, '1990', 0, 0, 0), (5, 'P-E', 'Eve', NULL, 1, 0, 0),"
+                    " (6, 'P-F', 'Fay', NULL, 0, 0, 0);"
+                    "PRAGMA foreign_keys = OFF;"
+                    "INSERT INTO identity_ref(agency, person_ref, identity_id) VALUES"
+                    " ('police', 'Z9', 1), ('csc', 'B1', 1), ('police', 'A1', 2), ('po', 'Z', 3),"
+                    " ('a', 'zz', 4), ('a' || char(1) || 'x', 'r', 4), ('a', 'b', 5),"
+                    " ('health', 'H1', 999);"
+                    "PRAGMA foreign_keys = ON",
+                    NULL),
+        JD_OK);
+    const char *want[] = {"P-D - 1990 0", "P-E Eve - 1", "P-A Amy 2010-01-02 1",
+                          "P-C Cal - 0", "P-B - - 0"};
+    idorder sql = {0}, map = {0};
+    jd_an_callbacks ids = {.identity = on_an_ident_row};
+    jd_an_callbacks full = {.identity = on_an_ident_row, .mention = on_no_mention};
+    assert_int_equal(f->s->ops->analysis_load(f->s, INT64_MAX, &ids, &sql, NULL), JD_OK);
+    assert_int_equal(f->s->ops->analysis_load(f->s, INT64_MAX, &full, &map, NULL), JD_OK);
+    assert_int_equal(sql.n, 5);
+    assert_int_equal(map.n, 5);
+    for (int i = 0; i < 5; i++) {
+        assert_string_equal(sql.rows[i], want[i]);
+        assert_string_equal(map.rows[i], want[i]);
+    }
+    /* the order needs the first refs: a map loaded without them refuses */
+    jd_sq_idmap m;
+    uint32_t *order = NULL;
+    size_t n = 1;
+    jd_error err;
+    jd_error_clear(&err);
+    assert_int_equal(jd_sq__idmap_load(q, &m, NULL), JD_OK);
+    assert_int_equal(jd_sq__idmap_order(&m, &order, &n, &err), JD_EINVALID);
+    assert_null(order);
+    assert_int_equal(n, 0);
+    jd_sq__idmap_free(&m);
+}
+
 typedef struct fps {
     int n;
     char rows[8][96];
@@ -1928,6 +2004,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_storeops__identities_update, setup, teardown),
         cmocka_unit_test_setup_teardown(test_storeops__identity_rows, setup, teardown),
         cmocka_unit_test_setup_teardown(test_storeops__analysis_load_identities, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_storeops__analysis_load_identity_order, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_storeops__analysis_load_as_of_row_order, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_storeops__resolve_runs, setup, teardown),

@@ -80,6 +80,45 @@ static int ref_key(char *key, size_t cap, const char *agency, size_t alen, const
 
 #define REF_KEY_MAX 1024
 
+/* SQLite's BINARY order of two texts: bytes, then the shorter first. */
+static int bin_cmp(const char *a, size_t na, const char *b, size_t nb)
+{
+    int c = memcmp(a, b, na < nb ? na : nb);
+    return c ? c : (na > nb) - (na < nb);
+}
+
+/* bin_cmp of agency || char(31) || ref against the text k (n bytes). */
+static int cat_cmp(const char *a, size_t alen, const char *p, size_t plen, const char *k,
+                   size_t n)
+{
+    int c = memcmp(a, k, alen < n ? alen : n);
+    if (c || n <= alen)
+        return c ? c : 1; /* k is a prefix of the agency: the longer is greater */
+    if ((unsigned char)k[alen] != 31)
+        return 31 < (unsigned char)k[alen] ? -1 : 1;
+    return bin_cmp(p, plen, k + alen + 1, n - alen - 1);
+}
+
+/* Keeps agency || char(31) || ref as identity i's least ref if it is less
+ * than the one kept (identity_ref's scan is in key order, so the first is
+ * almost always the least; the texts decide, as min() does). */
+static int keep_first(jd_sq_idmap *m, size_t i, const char *a, size_t alen, const char *p,
+                      size_t plen, jd_error *err)
+{
+    if (m->fkey[i] && cat_cmp(a, alen, p, plen, m->fkey[i], m->flen[i]) >= 0)
+        return JD_OK;
+    size_t n = alen + 1 + plen;
+    char *c = n <= UINT32_MAX ? jd_arena_alloc(&m->ar, n) : NULL;
+    if (!c)
+        return jd_oom(err);
+    memcpy(c, a, alen);
+    c[alen] = 31;
+    memcpy(c + alen + 1, p, plen);
+    m->fkey[i] = c;
+    m->flen[i] = (uint32_t)n;
+    return JD_OK;
+}
+
 static int idmap_refs(sq *q, jd_sq_idmap *m, jd_error *err)
 {
     sqlite3_stmt *st = NULL;
@@ -90,13 +129,15 @@ static int idmap_refs(sq *q, jd_sq_idmap *m, jd_error *err)
     char key[REF_KEY_MAX];
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
         const char *a = col(st, 0, false), *p = col(st, 1, false);
-        int n = ref_key(key, sizeof key, a, (size_t)sqlite3_column_bytes(st, 0), p,
-                        (size_t)sqlite3_column_bytes(st, 1));
-        if (n < 0)
-            continue; /* not in the map: the analysis load refuses such a ref anyway */
+        size_t alen = (size_t)sqlite3_column_bytes(st, 0), plen = (size_t)sqlite3_column_bytes(st, 1);
         const jd_sq_ident *d = jd_sq__idmap_by_id(m, sqlite3_column_int64(st, 2));
         /* a ref whose identity row is missing joins to none, as LEFT JOIN */
         uint32_t v = d ? (uint32_t)(d - m->ids) : UINT32_MAX;
+        if (m->fkey && d && (rc = keep_first(m, v, a, alen, p, plen, err)) != JD_OK)
+            break;
+        int n = ref_key(key, sizeof key, a, alen, p, plen);
+        if (n < 0)
+            continue; /* not in the map: the analysis load refuses such a ref anyway */
         if (!jd_strmap_put(&m->refs, key, (size_t)n, v, NULL)) {
             rc = jd_oom(err);
             break;
@@ -108,17 +149,72 @@ static int idmap_refs(sq *q, jd_sq_idmap *m, jd_error *err)
     return rc;
 }
 
-int jd_sq__idmap_load(sq *q, jd_sq_idmap *m, jd_error *err)
+static int idmap_load(sq *q, jd_sq_idmap *m, bool firsts, jd_error *err)
 {
     memset(m, 0, sizeof *m);
     jd_arena_init(&m->ar, 1 << 20);
     jd_strmap_init(&m->refs);
     int rc = idmap_ids(q, m, err);
+    if (rc == JD_OK && firsts) {
+        m->fkey = calloc(m->nids + 1, sizeof *m->fkey);
+        m->flen = calloc(m->nids + 1, sizeof *m->flen);
+        if (!m->fkey || !m->flen)
+            rc = jd_oom(err);
+    }
     if (rc == JD_OK)
         rc = idmap_refs(q, m, err);
     if (rc < 0)
         jd_sq__idmap_free(m);
     return rc;
+}
+
+int jd_sq__idmap_load(sq *q, jd_sq_idmap *m, jd_error *err)
+{
+    return idmap_load(q, m, false, err);
+}
+
+int jd_sq__idmap_load_firsts(sq *q, jd_sq_idmap *m, jd_error *err)
+{
+    return idmap_load(q, m, true, err);
+}
+
+typedef struct first_ref {
+    const char *k;
+    uint32_t n, i;
+} first_ref;
+
+static int cmp_first(const void *a, const void *b)
+{
+    const first_ref *x = a, *y = b;
+    int c = bin_cmp(x->k, x->n, y->k, y->n);
+    return c ? c : (x->i > y->i) - (x->i < y->i);
+}
+
+int jd_sq__idmap_order(const jd_sq_idmap *m, uint32_t **order, size_t *n, jd_error *err)
+{
+    *order = NULL;
+    *n = 0;
+    if (!m->fkey)
+        return jd_error_set(err, JD_EINVALID, "identity map loaded without first refs");
+    first_ref *f = malloc((m->nids + 1) * sizeof *f);
+    uint32_t *o = malloc((m->nids + 1) * sizeof *o);
+    if (!f || !o) {
+        free(f);
+        free(o);
+        return jd_oom(err);
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < m->nids; i++)
+        if (m->fkey[i])
+            f[k++] = (first_ref){m->fkey[i], m->flen[i], (uint32_t)i};
+    if (k > 1)
+        qsort(f, k, sizeof *f, cmp_first);
+    for (size_t i = 0; i < k; i++)
+        o[i] = f[i].i;
+    free(f);
+    *order = o;
+    *n = k;
+    return JD_OK;
 }
 
 const jd_sq_ident *jd_sq__idmap_ref(const jd_sq_idmap *m, const char *agency, size_t alen,
@@ -133,6 +229,8 @@ const jd_sq_ident *jd_sq__idmap_ref(const jd_sq_idmap *m, const char *agency, si
 void jd_sq__idmap_free(jd_sq_idmap *m)
 {
     free(m->ids);
+    free(m->fkey);
+    free(m->flen);
     jd_strmap_free(&m->refs);
     jd_arena_free(&m->ar);
     memset(m, 0, sizeof *m);

@@ -171,8 +171,21 @@ typedef struct jd_sq_idmap {
     size_t nids, cap;
     jd_strmap refs; /* agency and ref -> index into ids, UINT32_MAX: none */
     jd_arena ar;
+    /* jd_sq__idmap_load_firsts only, by index into ids: the least of the
+     * identity's refs as agency || char(31) || person_ref (the full
+     * analysis load's identity order); NULL: the identity has no ref */
+    const char **fkey;
+    uint32_t *flen;
 } jd_sq_idmap;
 int jd_sq__idmap_load(sq *q, jd_sq_idmap *m, jd_error *err);
+/* The same, with each identity's least ref (fkey, flen). */
+int jd_sq__idmap_load_firsts(sq *q, jd_sq_idmap *m, jd_error *err);
+/* The identities that have a ref, as indexes into m->ids in the order of
+ * their least ref (BINARY: bytes, then length), as the SQL "JOIN (SELECT
+ * identity_id, min(agency || char(31) || person_ref) AS k FROM identity_ref
+ * GROUP BY identity_id) ... ORDER BY k" gives them; *order malloc'd (free
+ * it). Needs jd_sq__idmap_load_firsts. */
+int jd_sq__idmap_order(const jd_sq_idmap *m, uint32_t **order, size_t *n, jd_error *err);
 void jd_sq__idmap_free(jd_sq_idmap *m);
 /* The identity of row id, or of a ref; NULL: none (a LEFT JOIN's NULLs). */
 const jd_sq_ident *jd_sq__idmap_by_id(const jd_sq_idmap *m, int64_t id);
