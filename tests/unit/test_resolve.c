@@ -1286,10 +1286,29 @@ static void test_resolve__resident_identities_are_the_stores(void **state)
     synth_county_close(b, db_, pb);
 }
 
+/* A new event naming the second feed's ref Q2 again, at another postcode
+ * with another surname and a date of birth: its blocking keys change. */
+static void feed_q2_moved(jd_store *s, const char *dir)
+{
+    char feed[300];
+    snprintf(feed, sizeof feed, "%s/moved", dir);
+    assert_int_equal(mkdir(feed, 0700), 0);
+    write_bundle(feed,
+                 "agency,record_id,event_type,occurred_at,narrative\n"
+                 "police,F2m,call,2021-04-02,A call from the new address.\n",
+                 "agency,record_id,person_ref,role,surname,forenames,dob,gender,postcode\n"
+                 "police,F2m,Q2,subject,Quillon,Ada,1981-05-02,F,OX7 2YY\n");
+    jd_ingest_opts io = JD_INGEST_OPTS_INIT;
+    jd_ingest_counts t;
+    const char *b[] = {feed};
+    assert_int_equal(jd_ingest_bundles(s, b, 1, &io, &t, NULL), JD_OK);
+}
+
 /*
  * The county's blocking keys kept by the live server (serve --resident,
  * issue 17, cut 3): a ref whose fingerprint did not change keeps its keys,
- * renumbered, the others' are made. Over feeds (new refs, amended ones),
+ * renumbered, the others' are made. Over feeds (new refs, an amended
+ * event, a known ref at a new place under a new name),
  * a run elsewhere and a full run between two feeds: the keys used are the
  * county's made again, entry for entry (incr_keys_kept_missed), and the
  * identities those of a run without the resident. The check itself fails
@@ -1325,6 +1344,8 @@ static void test_resolve__resident_keys_are_the_countys(void **state)
         }
         if (step == 3)
             feed_amend(a, da), feed_amend(b, db_);
+        else if (step == 6)
+            feed_q2_moved(a, da), feed_q2_moved(b, db_);
         else
             feed_one(a, da, step), feed_one(b, db_, step);
         if (step == 4) { /* a run elsewhere */
