@@ -34,7 +34,9 @@ extern "C" {
  * An incremental run keeps the stored identities it reads too, patched with
  * the rows its update writes, and uses them while the store's identity
  * generation is its own last run's; anything else (a run elsewhere, a
- * failed or full save) reads them again.
+ * failed or full save) reads them again. It keeps the county's blocking
+ * keys too: the next incremental run makes only the keys of refs whose
+ * fingerprint changed (a ref's keys read nothing its fingerprint does not).
  * Not thread-safe: one resolve at a time.
  */
 typedef struct jd_resolve_resident jd_resolve_resident;
@@ -48,6 +50,10 @@ typedef struct jd_resolve_resident_stats {
      * generation was the one the kept rows hold, the last run's own); the
      * rows kept and the memory they take */
     int64_t ids_reads, ids_kept_runs, ids_rows, ids_bytes;
+    /* the county's blocking keys kept: runs that used them (the keys of
+     * refs whose fingerprint did not change kept, the others' made), the
+     * entries kept and the memory they take */
+    int64_t keys_kept_runs, keys_entries, keys_bytes;
 } jd_resolve_resident_stats;
 jd_resolve_resident *jd_resolve_resident_new(void);
 void jd_resolve_resident_free(jd_resolve_resident *c);
@@ -190,6 +196,12 @@ typedef struct jd_resolve_stats {
      * that resolved the county whole from the start), -2 when the store
      * holds no keys */
     int64_t incr_keys_pairs, incr_keys_missed;
+    /* with the resident's kept blocking keys (jd_resolve_opts.resident):
+     * the refs whose keys were kept (their fingerprint the one they were
+     * made with), and how many (key, ref) entries differ from the county's
+     * keys made again (0: exact); -1 none kept (no resident, or its first
+     * run), -3 not checked (--no-checks); 0 in a full run */
+    int64_t incr_keys_kept, incr_keys_kept_missed;
     /* the household places (addresses, postcodes) of the changed refs,
      * looked up in the store (stored with the keys: the county's refs at
      * each place, kept current by every run), how many hold over 96 refs

@@ -428,12 +428,14 @@ static void resolve_line(jd_server *srv, const jd_live_stats *rs)
                 "joindots serve: resident mentions: %lld kept (%.0f MB), %lld refs and %lld "
                 "mentions read from the store in %.2f s cpu (reads of everything %lld, "
                 "brought up to date %lld); stored identities: %lld rows kept (%.0f MB), read "
-                "%lld times, used as kept %lld times\n",
+                "%lld times, used as kept %lld times; blocking keys: %lld kept (%.0f MB), used "
+                "%lld times\n",
                 (long long)r->rows, (double)r->bytes / 1048576.0, (long long)r->refs_read,
                 (long long)r->rows_read, r->cpu_refresh, (long long)r->fills,
                 (long long)r->refreshes, (long long)r->ids_rows,
                 (double)r->ids_bytes / 1048576.0, (long long)r->ids_reads,
-                (long long)r->ids_kept_runs);
+                (long long)r->ids_kept_runs, (long long)r->keys_entries,
+                (double)r->keys_bytes / 1048576.0, (long long)r->keys_kept_runs);
 }
 
 /* Tests: the variable `env` names a file; while it exists (at most 120 s)

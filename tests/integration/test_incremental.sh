@@ -615,10 +615,16 @@ hres() { grep 'resident mentions' "$H/s7.log" | tail -1 | grep -o 'stored identi
 hcall c13 LIVE13 Nell Hart 2012-01-30
 hupd 2
 hres | grep -q 'read 1 times, used as kept 1 times'; ok $? "the next call's update uses the kept identities: $(hres)"
+# the county's blocking keys kept by the first update: the next ones make
+# only their changed refs' (kept whatever ran elsewhere: a ref keeps its
+# keys while its fingerprint is the one they were made with)
+hkeys() { hres | grep -o 'blocking keys: .*'; }
+hkeys | grep -q 'used 1 times'; ok $? "and the kept blocking keys: $(hkeys)"
 "$JD" resolve --db "$HDB" --incremental >/dev/null 2>&1
 hcall c14 LIVE14 Rhea Dunn 2011-10-12
 hupd 3
 hres | grep -q 'read 2 times, used as kept 1 times'; ok $? "after a resolve elsewhere, the next update reads them again: $(hres)"
+hkeys | grep -q 'used 2 times'; ok $? "the blocking keys are still used: $(hkeys)"
 hcall c15 LIVE15 Mae Lowe 2013-05-05
 hupd 4
 hres | grep -q 'read 2 times, used as kept 2 times'; ok $? "and the one after uses them: $(hres)"

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -1285,6 +1286,124 @@ static void test_resolve__resident_identities_are_the_stores(void **state)
     synth_county_close(b, db_, pb);
 }
 
+/* A new event naming the second feed's ref Q2 again, at another postcode
+ * with another surname and a date of birth: its blocking keys change. */
+static void feed_q2_moved(jd_store *s, const char *dir)
+{
+    char feed[300];
+    snprintf(feed, sizeof feed, "%s/moved", dir);
+    assert_int_equal(mkdir(feed, 0700), 0);
+    write_bundle(feed,
+                 "agency,record_id,event_type,occurred_at,narrative\n"
+                 "police,F2m,call,2021-04-02,A call from the new address.\n",
+                 "agency,record_id,person_ref,role,surname,forenames,dob,gender,postcode\n"
+                 "police,F2m,Q2,subject,Quillon,Ada,1981-05-02,F,OX7 2YY\n");
+    jd_ingest_opts io = JD_INGEST_OPTS_INIT;
+    jd_ingest_counts t;
+    const char *b[] = {feed};
+    assert_int_equal(jd_ingest_bundles(s, b, 1, &io, &t, NULL), JD_OK);
+}
+
+/*
+ * The county's blocking keys kept by the live server (serve --resident,
+ * issue 17, cut 3): a ref whose fingerprint did not change keeps its keys,
+ * renumbered, the others' are made. Over feeds (new refs, an amended
+ * event, a known ref at a new place under a new name),
+ * a run elsewhere and a full run between two feeds: the keys used are the
+ * county's made again, entry for entry (incr_keys_kept_missed), and the
+ * identities those of a run without the resident. The check itself fails
+ * on a kept key spoilt, and kept keys made with another variants file are
+ * not used.
+ */
+static void test_resolve__resident_keys_are_the_countys(void **state)
+{
+    (void)state;
+    if (scratch_is_pg()) {
+        skip(); /* compares the SQLite files */
+        return;
+    }
+    char da[] = "/tmp/jd-resolve-rk-a-XXXXXX", db_[] = "/tmp/jd-resolve-rk-b-XXXXXX";
+    char pa[512], pb[512];
+    jd_store *a = synth_county_of(13, 60, da, pa, sizeof pa, "resolve-rk-a");
+    jd_store *b = synth_county_of(13, 60, db_, pb, sizeof pb, "resolve-rk-b");
+    jd_resolve_opts o = JD_RESOLVE_OPTS_INIT;
+    o.incr_max_share = 0;
+    jd_resolve_stats st;
+    jd_error e;
+    assert_int_equal(jd_resolve(a, &o, &st, &e), JD_OK);
+    assert_int_equal(jd_resolve(b, &o, &st, &e), JD_OK);
+    jd_resolve_resident *r = jd_resolve_resident_new();
+    assert_non_null(r);
+    const jd_resolve_resident_stats *rst = jd_resolve_resident_stats_of(r);
+    jd_resolve_opts ob = o;
+    ob.resident = r;
+    for (int step = 1; step <= 6; step++) {
+        if (step == 5) { /* a full run elsewhere */
+            assert_int_equal(jd_resolve(a, &o, &st, &e), JD_OK);
+            assert_int_equal(jd_resolve(b, &o, &st, &e), JD_OK);
+        }
+        if (step == 3)
+            feed_amend(a, da), feed_amend(b, db_);
+        else if (step == 6)
+            feed_q2_moved(a, da), feed_q2_moved(b, db_);
+        else
+            feed_one(a, da, step), feed_one(b, db_, step);
+        if (step == 4) { /* a run elsewhere */
+            assert_int_equal(jd_resolve_incremental(a, &o, &st, NULL, &e), JD_OK);
+            assert_int_equal(jd_resolve_incremental(b, &o, &st, NULL, &e), JD_OK);
+            feed_one(b, db_, 10);
+            feed_one(a, da, 10);
+        }
+        assert_int_equal(jd_resolve_incremental(a, &o, &st, NULL, &e), JD_OK);
+        assert_int_equal(st.incr_keys_kept, -1); /* no resident */
+        int64_t saved = st.incr_saved_refs;
+        assert_int_equal(jd_resolve_incremental(b, &ob, &st, NULL, &e), JD_OK);
+        assert_int_equal(st.incr_saved_refs, saved);
+        assert_true(saved > 0);
+        same_identities(pa, pb);
+        if (step == 1) {
+            assert_int_equal(st.incr_keys_kept, -1); /* made, and kept */
+            assert_int_equal(rst->keys_kept_runs, 0);
+        } else {
+            /* most refs kept theirs, not every one (the feed's changed) */
+            assert_true(st.incr_keys_kept > st.refs / 2);
+            assert_true(st.incr_keys_kept < st.refs);
+            assert_int_equal(st.incr_keys_kept_missed, 0);
+            assert_int_equal(rst->keys_kept_runs, step - 1);
+        }
+        assert_true(rst->keys_entries > st.refs);
+        assert_true(rst->keys_bytes > rst->keys_entries);
+    }
+    /* the check finds a kept key spoilt */
+    jd_resolve__kept_keys *kk = jd_resolve__resident_keys(r);
+    assert_true(kk->have && kk->n > 1);
+    kk->k[kk->n / 2].key ^= UINT64_C(1) << 20;
+    feed_one(b, db_, 7);
+    assert_int_equal(jd_resolve_incremental(b, &ob, &st, NULL, &e), JD_OK);
+    assert_true(st.incr_keys_kept_missed > 0);
+    /* keys made with another variants file are not used (and are made again) */
+    char vf[] = "/tmp/jd-resolve-rk-v-XXXXXX";
+    int fd = mkstemp(vf);
+    assert_true(fd >= 0);
+    assert_true(write(fd, "jakub\tkuba\n", 11) == 11);
+    close(fd);
+    jd_resolve_opts ov = ob;
+    ov.variants = vf;
+    feed_one(b, db_, 8);
+    int64_t runs = rst->keys_kept_runs;
+    assert_int_equal(jd_resolve_incremental(b, &ov, &st, NULL, &e), JD_OK);
+    assert_int_equal(st.incr_keys_kept, -1);
+    assert_int_equal(rst->keys_kept_runs, runs);
+    feed_one(b, db_, 9);
+    assert_int_equal(jd_resolve_incremental(b, &ov, &st, NULL, &e), JD_OK);
+    assert_true(st.incr_keys_kept > 0); /* kept with that file: used with it */
+    assert_int_equal(st.incr_keys_kept_missed, 0);
+    unlink(vf);
+    jd_resolve_resident_free(r);
+    synth_county_close(a, da, pa);
+    synth_county_close(b, db_, pb);
+}
+
 static char *identity_notes(const char *path);
 
 /* The load's parse on two threads (mentions_halves) gives every ref the
@@ -1812,6 +1931,7 @@ int main(void)
         cmocka_unit_test(test_resolve__scope_loaded_alone_keeps_the_county_cap),
         cmocka_unit_test(test_resolve__resident_mentions_are_the_stores),
         cmocka_unit_test(test_resolve__resident_identities_are_the_stores),
+        cmocka_unit_test(test_resolve__resident_keys_are_the_countys),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

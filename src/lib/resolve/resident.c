@@ -72,6 +72,7 @@ struct jd_resolve_resident {
     bool have, ordered;
     jd_resolve_resident_stats st;
     idrows ids; /* the stored identities (jd_resolve__resident_ids) */
+    jd_resolve__kept_keys keys; /* the county's blocking keys (jd_resolve__resident_keys) */
 };
 
 static void rows_free(rows *r)
@@ -213,6 +214,7 @@ void jd_resolve_resident_free(jd_resolve_resident *c)
         return;
     rows_free(&c->r);
     ids_free(&c->ids);
+    jd_resolve__kept_keys_drop(&c->keys);
     free(c);
 }
 
@@ -225,6 +227,33 @@ void jd_resolve_resident_drop(jd_resolve_resident *c)
     c->have = false;
     c->s = NULL;
     jd_resolve__resident_ids_drop(c);
+    jd_resolve__kept_keys_drop(&c->keys);
+}
+
+jd_resolve__kept_keys *jd_resolve__resident_keys(jd_resolve_resident *c)
+{
+    return c ? &c->keys : NULL;
+}
+
+void jd_resolve__kept_keys_drop(jd_resolve__kept_keys *k)
+{
+    free(k->k);
+    free(k->fp);
+    free(k->at);
+    free(k->names);
+    free(k->variants);
+    memset(k, 0, sizeof *k);
+}
+
+void jd_resolve__resident_keys_note(jd_resolve_resident *c, bool used)
+{
+    const jd_resolve__kept_keys *k = &c->keys;
+    c->st.keys_kept_runs += used;
+    c->st.keys_entries = k->have ? (int64_t)k->n : 0;
+    c->st.keys_bytes =
+        k->have ? (int64_t)(k->n * sizeof *k->k + k->nrefs * (sizeof *k->fp + sizeof *k->at) +
+                            k->names_len)
+                : 0;
 }
 
 const jd_resolve_resident_stats *jd_resolve_resident_stats_of(const jd_resolve_resident *c)

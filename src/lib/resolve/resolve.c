@@ -2337,13 +2337,9 @@ static void mark_over_cap(const kv *k, size_t nk, size_t cap, const uint8_t *chg
     }
 }
 
-/*
- * The blocking keys of every ref, sorted by (key, ref) into *keys (nk), the
- * first n11 of them for jd_resolve__pairs; rule 11's one-way pairs, which
- * sort last, taken apart into *probe (unsorted, maybe repeated).
- */
-static int block_keys(rs *R, int cap, int threads, kv **keys_out, size_t *nk, size_t *n11_out,
-                      vec *probe)
+/* The blocking keys of the refs marked in sel (NULL: every ref), sorted
+ * by (key, ref), a (key, ref) once: *out (malloc'd), *nk. */
+static int keys_sorted(const rs *R, const uint8_t *sel, int threads, kv **out, size_t *nk)
 {
     /* the keys of consecutive shares of refs, built in threads and joined
      * in order: the same array as one pass over the refs */
@@ -2355,7 +2351,7 @@ static int block_keys(rs *R, int cap, int threads, kv **keys_out, size_t *nk, si
                            (uint32_t)share(R->n, t + 1, threads),
                            {.sz = sizeof(kv)},
                            JD_OK,
-                           NULL,
+                           sel,
                            0};
     jd_run_jobs(keys_range, job, sizeof *job, threads);
     int rc = JD_OK;
@@ -2374,22 +2370,46 @@ static int block_keys(rs *R, int cap, int threads, kv **keys_out, size_t *nk, si
         free(keys.p);
         return JD_ENOMEM;
     }
-    keys.n = distinct_keys(k, keys.n);
+    *out = k;
+    *nk = distinct_keys(k, keys.n);
+    return JD_OK;
+}
+
+/* Sorted keys k[0..nk) taken on: the blocks the changed refs pushed over
+ * the cap marked, rule 11's one-way pairs (which sort last) into *probe
+ * (unsorted, maybe repeated), the entries before them *n11_out. */
+static int keys_finish(rs *R, const kv *k, size_t nk, int cap, size_t *n11_out, vec *probe)
+{
     if (R->chg && R->over)
-        mark_over_cap(k, keys.n, (size_t)(cap > 0 ? cap : 0), R->chg, R->over);
-    /* rule 11 sorts last (the rule is the key's top bits): its one-way
-     * pairs are taken apart from the rest */
-    size_t n11 = keys.n;
+        mark_over_cap(k, nk, (size_t)(cap > 0 ? cap : 0), R->chg, R->over);
+    size_t n11 = nk;
     while (n11 > 0 && k[n11 - 1].key >> 60 == 11)
         n11--;
-    if (probe_pairs(k + n11, keys.n - n11, (size_t)(cap > 0 ? cap : 0), probe,
+    if (probe_pairs(k + n11, nk - n11, (size_t)(cap > 0 ? cap : 0), probe,
                     &R->st.pairs_by_rule[11], &R->st.skipped_blocks) != JD_OK) {
-        free(keys.p);
         vec_drop(probe);
         return JD_ENOMEM;
     }
+    *n11_out = n11;
+    return JD_OK;
+}
+
+/*
+ * The blocking keys of every ref, sorted by (key, ref) into *keys (nk), the
+ * first n11 of them for jd_resolve__pairs; rule 11's one-way pairs, which
+ * sort last, taken apart into *probe (unsorted, maybe repeated).
+ */
+static int block_keys(rs *R, int cap, int threads, kv **keys_out, size_t *nk, size_t *n11_out,
+                      vec *probe)
+{
+    kv *k = NULL;
+    size_t n = 0, n11 = 0;
+    if (keys_sorted(R, NULL, threads, &k, &n) < 0 || keys_finish(R, k, n, cap, &n11, probe) < 0) {
+        free(k);
+        return JD_ENOMEM;
+    }
     *keys_out = k;
-    *nk = keys.n;
+    *nk = n;
     *n11_out = n11;
     return JD_OK;
 }
@@ -5958,6 +5978,144 @@ static int run_block(run *u, jd_error *err)
     return JD_OK;
 }
 
+/* The keys of the kept refs (to[ref] their number now, UINT32_MAX gone or
+ * changed) and the new keys nw, both sorted by (key, ref), merged into out. */
+static size_t keys_merge(const jd_resolve__kept_keys *kk, const uint32_t *to, const kv *nw,
+                         size_t nn, kv *out)
+{
+    size_t m = 0, j = 0;
+    for (size_t i = 0; i < kk->n; i++) {
+        uint32_t r = to[kk->k[i].ref];
+        if (r == UINT32_MAX)
+            continue;
+        kv x = {kk->k[i].key, r};
+        while (j < nn && (nw[j].key < x.key || (nw[j].key == x.key && nw[j].ref < x.ref)))
+            out[m++] = nw[j++];
+        out[m++] = x;
+    }
+    while (j < nn)
+        out[m++] = nw[j++];
+    return m;
+}
+
+static bool same_file(const char *a, const char *b)
+{
+    return a == b || (a && b && !strcmp(a, b));
+}
+
+/*
+ * The county's sorted keys from the resident's kept ones (cut 3): a ref
+ * found by its name whose fingerprint is the one its keys were made with
+ * keeps them (renumbered), every other ref's are made, and the two merged.
+ * A ref's keys read only what its fingerprint hashes (names, dates, ages,
+ * gender, places, identifiers) and the variants file, so the result is
+ * keys_sorted's over every ref. Returns 1 made so, 0 not (none kept, other
+ * variants, or the kept refs not in the order of today's numbers: the
+ * merge would not be sorted), or JD_ENOMEM.
+ */
+static int keys_from_kept(run *u, jd_resolve__kept_keys *kk, kv **out, size_t *nk)
+{
+    rs *R = &u->R;
+    if (!kk->have || !same_file(kk->variants, u->o->variants) || !u->fp)
+        return 0;
+    uint32_t *to = malloc((kk->nrefs ? kk->nrefs : 1) * sizeof *to);
+    uint8_t *dirty = malloc(R->n ? R->n : 1);
+    if (!to || !dirty) {
+        free(to);
+        free(dirty);
+        return JD_ENOMEM;
+    }
+    memset(dirty, 1, R->n);
+    int64_t last = -1, kept = 0;
+    for (uint32_t o = 0; o < kk->nrefs; o++) {
+        const char *ag = kk->names + kk->at[o];
+        int i = find_ref(R, ag, ag + strlen(ag) + 1);
+        to[o] = UINT32_MAX;
+        if (i < 0 || u->fp[i] != kk->fp[o])
+            continue;
+        if (i <= last) { /* not in today's order */
+            free(to);
+            free(dirty);
+            return 0;
+        }
+        last = i;
+        to[o] = (uint32_t)i;
+        dirty[i] = 0;
+        kept++;
+    }
+    kv *nw = NULL, *k = NULL;
+    size_t nn = 0, m = 0;
+    int rc = keys_sorted(R, dirty, u->threads, &nw, &nn);
+    for (size_t i = 0; rc == JD_OK && i < kk->n; i++)
+        m += to[kk->k[i].ref] != UINT32_MAX;
+    if (rc == JD_OK && !(k = malloc((m + nn ? m + nn : 1) * sizeof *k)))
+        rc = JD_ENOMEM;
+    if (rc == JD_OK)
+        *nk = keys_merge(kk, to, nw, nn, k);
+    free(nw);
+    free(to);
+    free(dirty);
+    if (rc != JD_OK) {
+        free(k);
+        return JD_ENOMEM;
+    }
+    *out = k;
+    R->st.incr_keys_kept = kept;
+    return 1;
+}
+
+/* The county's sorted keys k[0..n) kept in kk for the next run, with each
+ * ref's fingerprint and name; dropped when memory runs short. */
+static void keys_keep(const run *u, const kv *k, size_t n, jd_resolve__kept_keys *kk)
+{
+    const rs *R = &u->R;
+    jd_resolve__kept_keys_drop(kk);
+    size_t len = 0;
+    for (uint32_t i = 0; i < R->n; i++)
+        len += pool_len(&R->ids, R->r[i].agency) + pool_len(&R->ids, R->r[i].ref) + 2;
+    kk->k = malloc((n ? n : 1) * sizeof *kk->k);
+    kk->fp = malloc((R->n ? R->n : 1) * sizeof *kk->fp);
+    kk->at = malloc((R->n ? R->n : 1) * sizeof *kk->at);
+    kk->names = malloc(len ? len : 1);
+    if (!kk->k || !kk->fp || !kk->at || !kk->names ||
+        (u->o->variants && !(kk->variants = strdup(u->o->variants)))) {
+        jd_resolve__kept_keys_drop(kk);
+        return;
+    }
+    memcpy(kk->k, k, n * sizeof *k);
+    memcpy(kk->fp, u->fp, R->n * sizeof *u->fp);
+    size_t at = 0;
+    for (uint32_t i = 0; i < R->n; i++) {
+        kk->at[i] = at;
+        for (int f = 0; f < 2; f++) {
+            uint32_t id = f ? R->r[i].ref : R->r[i].agency;
+            size_t l = pool_len(&R->ids, id);
+            memcpy(kk->names + at, pool_str(&R->ids, id), l);
+            kk->names[at + l] = '\0';
+            at += l + 1;
+        }
+    }
+    kk->n = n;
+    kk->nrefs = (uint32_t)R->n;
+    kk->names_len = len;
+    kk->have = true;
+}
+
+/* How many (key, ref) entries of k[0..n) differ from the county's keys made
+ * again (the kept keys' check); -2 when memory runs short. */
+static int64_t keys_kept_missed(run *u, const kv *k, size_t n)
+{
+    kv *all = NULL;
+    size_t na = 0;
+    if (keys_sorted(&u->R, NULL, u->threads, &all, &na) < 0)
+        return -2;
+    int64_t missed = n > na ? (int64_t)(n - na) : (int64_t)(na - n);
+    for (size_t i = 0; i < n && i < na; i++)
+        missed += all[i].key != k[i].key || all[i].ref != k[i].ref;
+    free(all);
+    return missed;
+}
+
 /*
  * An incremental run's blocking without its pairs: the county's keys
  * (block_keys: sorted, the blocks the changed refs pushed over the cap
@@ -5965,14 +6123,27 @@ static int run_block(run *u, jd_error *err)
  * them (each rule's proposals, the blocks over the cap). The pairs of the
  * changed refs and of the scope are made from them (pairs_of), so a small
  * scope no longer makes and sorts every candidate pair of the county.
+ * Given the resident (o->resident), the keys of the refs whose fingerprint
+ * did not change come from the last run's (keys_from_kept), and the keys
+ * are kept for the next.
  */
 static int run_block_keys(run *u, jd_error *err)
 {
     double t = jd_secs(), tc = cpu_secs();
     rs *R = &u->R;
     int cap = u->o->block_cap;
-    if (block_keys(R, cap, u->threads, &u->bk, &u->bk_n, &u->bk_n11, &u->bk_probe) < 0)
+    jd_resolve__kept_keys *kk = jd_resolve__resident_keys(u->o->resident);
+    R->st.incr_keys_kept = R->st.incr_keys_kept_missed = -1;
+    int got = kk ? keys_from_kept(u, kk, &u->bk, &u->bk_n) : 0;
+    if (got < 0)
         return jd_oom(err);
+    if (got ? keys_finish(R, u->bk, u->bk_n, cap, &u->bk_n11, &u->bk_probe) < 0
+            : block_keys(R, cap, u->threads, &u->bk, &u->bk_n, &u->bk_n11, &u->bk_probe) < 0)
+        return jd_oom(err);
+    if (kk) {
+        keys_keep(u, u->bk, u->bk_n, kk);
+        jd_resolve__resident_keys_note(u->o->resident, got > 0);
+    }
     const kv *k = u->bk;
     size_t c = (size_t)(cap > 0 ? cap : 0);
     for (size_t s = 0, e; s < u->bk_n11; s = e) { /* as pair_index_build counts them */
@@ -5985,6 +6156,10 @@ static int run_block_keys(run *u, jd_error *err)
     }
     R->st.seconds_block = jd_secs() - t;
     R->st.cpu_block = cpu_secs() - tc;
+    if (got && u->o->incr_no_checks)
+        R->st.incr_keys_kept_missed = -3;
+    else if (got)
+        R->st.incr_keys_kept_missed = keys_kept_missed(u, u->bk, u->bk_n);
     return JD_OK;
 }
 

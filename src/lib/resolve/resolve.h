@@ -253,4 +253,29 @@ void jd_resolve__resident_ids_saved(jd_resolve_resident *c, const jd_store *s, i
                                     int64_t run_id, const jd_identity_save *refs, size_t n);
 void jd_resolve__resident_ids_drop(jd_resolve_resident *c);
 
+/*
+ * The county's blocking keys of the last incremental run given c (cut 3 of
+ * the live resolve): every rule's keys sorted by (key, ref) as block_keys
+ * makes them, each ref's fingerprint then and its "agency\0ref\0" (the
+ * next run finds the ref by its name, not its number), and the variants
+ * file they were made with (NULL: the built-in list). A ref's keys read
+ * only what its fingerprint hashes, so the next run keeps the keys of every
+ * ref whose fingerprint is the same and makes only the others'.
+ */
+typedef struct jd_resolve__kept_keys {
+    jd_block_key *k;
+    size_t n;
+    int64_t *fp;
+    size_t *at;
+    uint32_t nrefs;
+    char *names; /* at[i]: ref i's name; names_len bytes */
+    size_t names_len;
+    char *variants;
+    bool have;
+} jd_resolve__kept_keys;
+jd_resolve__kept_keys *jd_resolve__resident_keys(jd_resolve_resident *c);
+void jd_resolve__kept_keys_drop(jd_resolve__kept_keys *k);
+/* after a run kept them: entries, memory and whether they were used */
+void jd_resolve__resident_keys_note(jd_resolve_resident *c, bool used);
+
 #endif
