@@ -87,6 +87,12 @@ static const struct {
     {"S12", "She came home with a torn top and smelling of smoke.", "She came home from school.", 14},
     {"M09", "Several other girls from the home go to the same flat.",
      "She goes to the same school as her cousin.", 14},
+    /* scr-ind10: motorway services are a place, a named service an agency;
+     * a lodge that is a relative's workplace is no place of concern */
+    {"S05", "He hangs about at the services off the motorway at night.",
+     "He was referred to the sexual health service.", 15},
+    {"S05", "She sleeps at the Riverside Lodge some nights.",
+     "Her uncle works as night manager at the Riverside Lodge.", 15},
 };
 
 static void test_weak_candidates(void **state)
