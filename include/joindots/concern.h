@@ -210,10 +210,16 @@ typedef struct jd_escalate_opts {
      * everyone. */
     const char *const *persons;
     size_t npersons;
+    /* With persons: the records the incremental analysis that walked them
+     * loaded (jd_incr_input.keep; persons are its walked ones), read instead
+     * of loading the persons' events again: the events naming one of them,
+     * and the persons those events name, as that load would give. NULL:
+     * loaded from the store. */
+    const struct jd_analysis_kept *kept;
 } jd_escalate_opts;
 #define JD_ESCALATE_OPTS_INIT                                                                      \
     {                                                                                              \
-        NULL, NULL, false, NULL, NULL, NULL, false, NULL, 0                                        \
+        NULL, NULL, false, NULL, NULL, NULL, false, NULL, 0, NULL                                  \
     }
 
 typedef struct jd_escalate_stats {
