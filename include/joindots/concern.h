@@ -233,6 +233,7 @@ typedef struct jd_escalate_stats {
     char board_first_id[160];
     int64_t alerts; /* lines written to alerts_out */
     bool stored;    /* the run started from what the analysis stored (opts.stored) */
+    int64_t loaded; /* a subset run: events it loaded from the store (0 with opts.kept) */
 } jd_escalate_stats;
 
 /*

@@ -1241,6 +1241,7 @@ static int subset_at(run *R)
         if ((rc = jd_snapshot__load(&R->snap, R->s, &so, R->err)) < 0)
             return rc;
         R->E.S = &R->snap;
+        R->stats->loaded = (int64_t)R->snap.nev;
     }
     /* the alerts of everyone the snapshot names: children linked in an
      * event with the persons are seen with their concerns */
