@@ -997,7 +997,7 @@ static void test_concern__kept_records_equal_loaded(void **state)
     assert_true(k >= 0);
     const char *pid = all.ids[k] + strlen("auto:child:");
     /* nothing walked: nothing kept */
-    jd_analysis_kept *kept = (jd_analysis_kept *)&err;
+    jd_analysis_kept *kept = (jd_analysis_kept *)&err; /* not NULL: the run must clear it */
     jd_analyse_opts ao = JD_ANALYSE_OPTS_INIT;
     ao.save = true;
     jd_incr_input none = {NULL, 0, false, false, &kept};
