@@ -8,7 +8,11 @@
  * in wall time and in this process's CPU time (the machine is shared: CPU
  * time is the figure to compare). Used by bench/incr_bench.sh.
  *
- *   incr_speed DB [urgent|all]
+ *   incr_speed DB [urgent|all [kept]]
+ *
+ * kept: the escalation reads the incremental analysis's records
+ * (jd_incr_input.keep, jd_escalate_opts.kept) instead of loading its
+ * persons' events again, as the server does.
  */
 #include <joindots/analyse.h>
 #include <joindots/concern.h>
@@ -32,7 +36,8 @@ static double cpu(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static int escalate(jd_store *s, char **keys, size_t n, jd_error *err)
+static int escalate(jd_store *s, char **keys, size_t n, const jd_analysis_kept *kept,
+                    jd_error *err)
 {
     if (!n)
         return JD_OK;
@@ -40,6 +45,7 @@ static int escalate(jd_store *s, char **keys, size_t n, jd_error *err)
     eo.save = true;
     eo.persons = (const char *const *)keys;
     eo.npersons = n;
+    eo.kept = kept;
     jd_escalate_stats es;
     return jd_escalate_run(s, JD_AS_OF_NOW, 0, &eo, &es, err);
 }
@@ -47,10 +53,12 @@ static int escalate(jd_store *s, char **keys, size_t n, jd_error *err)
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "usage: incr_speed DB [urgent|all]\n");
+        fprintf(stderr, "usage: incr_speed DB [urgent|all [kept]]\n");
         return 2;
     }
     bool all = argc < 3 || strcmp(argv[2], "urgent") != 0;
+    bool keep = argc > 3 && !strcmp(argv[3], "kept");
+    jd_analysis_kept *kept = NULL;
     jd_error err;
     jd_error_clear(&err);
     jd_store *s = NULL;
@@ -73,7 +81,7 @@ int main(int argc, char **argv)
     t0 = now();
     c0 = cpu();
     if (rc == JD_OK)
-        rc = escalate(s, w, nw, &err);
+        rc = escalate(s, w, nw, NULL, &err);
     double t_ue = now() - t0, c_ue = cpu() - c0;
     jd_analyse_keys_free(w, nw);
     printf("open %.3f s; urgent: screen %.3f s, load %.3f s, analyse (all) %.3f s [cpu %.3f s],"
@@ -83,12 +91,14 @@ int main(int argc, char **argv)
     if (rc == JD_OK && all) {
         t0 = now();
         c0 = cpu();
-        rc = jd_analyse_incremental_keys(s, &ao, NULL, 0, &st, &w, &nw, &err);
+        jd_incr_input in = {NULL, 0, true, false, keep ? &kept : NULL};
+        rc = jd_analyse_incremental_ex(s, &ao, &in, &st, &w, &nw, &err);
         double t_a = now() - t0, c_a = cpu() - c0;
         t0 = now();
         c0 = cpu();
         if (rc == JD_OK)
-            rc = escalate(s, w, nw, &err);
+            rc = escalate(s, w, nw, kept, &err);
+        jd_analysis_kept_free(kept);
         double t_e = now() - t0, c_e = cpu() - c0;
         jd_analyse_keys_free(w, nw);
         printf("feed: touched %lld (found in %.3f s), walked %lld, load %.3f s, screen %.3f s,"

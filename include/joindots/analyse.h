@@ -162,7 +162,15 @@ typedef struct jd_incr_input {
                               last analysis (jd_resolve_incremental's touched set, gone
                               ones included): the store's comparison of every resolved
                               ref with what the last analysis saw is skipped */
+    /* [out] if not NULL: the records the run loaded (its walked persons with
+     * all their events, and more), kept for the escalation engine that
+     * follows (jd_escalate_opts.kept), so that it need not load its persons'
+     * events again; NULL when the run walked no one, failed or ran in full.
+     * Free with jd_analysis_kept_free. */
+    struct jd_analysis_kept **keep;
 } jd_incr_input;
+typedef struct jd_analysis_kept jd_analysis_kept;
+JD_API void jd_analysis_kept_free(jd_analysis_kept *k);
 JD_API int jd_analyse_incremental_ex(jd_store *s, const jd_analyse_opts *opts,
                                      const jd_incr_input *in, jd_analyse_stats *stats,
                                      char ***walked, size_t *nwalked, jd_error *err);

@@ -210,10 +210,16 @@ typedef struct jd_escalate_opts {
      * everyone. */
     const char *const *persons;
     size_t npersons;
+    /* With persons: the records the incremental analysis that walked them
+     * loaded (jd_incr_input.keep; persons are its walked ones), read instead
+     * of loading the persons' events again: the events naming one of them,
+     * and the persons those events name, as that load would give. NULL:
+     * loaded from the store. */
+    const struct jd_analysis_kept *kept;
 } jd_escalate_opts;
 #define JD_ESCALATE_OPTS_INIT                                                                      \
     {                                                                                              \
-        NULL, NULL, false, NULL, NULL, NULL, false, NULL, 0                                        \
+        NULL, NULL, false, NULL, NULL, NULL, false, NULL, 0, NULL                                  \
     }
 
 typedef struct jd_escalate_stats {
@@ -227,6 +233,7 @@ typedef struct jd_escalate_stats {
     char board_first_id[160];
     int64_t alerts; /* lines written to alerts_out */
     bool stored;    /* the run started from what the analysis stored (opts.stored) */
+    int64_t loaded; /* a subset run: events it loaded from the store (0 with opts.kept) */
 } jd_escalate_stats;
 
 /*

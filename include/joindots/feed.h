@@ -255,7 +255,8 @@ JD_API int jd_live_resolve(jd_store *s, const jd_live_opts *o, jd_live_stats *st
  */
 JD_API int jd_live_analyse_touched(jd_store *s, const jd_analyse_opts *ao,
                                    const jd_person_set *touched, jd_analyse_stats *as,
-                                   char ***walked, size_t *nwalked, jd_error *err);
+                                   char ***walked, size_t *nwalked, jd_analysis_kept **kept,
+                                   jd_error *err);
 /* The escalation engine alone, saving (what `concern run` does). */
 JD_API int jd_live_escalate(jd_store *s, const jd_live_opts *o, jd_live_stats *st, jd_error *err);
 /*

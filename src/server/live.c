@@ -329,7 +329,8 @@ static void on_feed(const char *agency, const char *name, const jd_feed_result *
 /* The escalation engine over some persons, under write_mu, through s: the
  * live thread's (the urgent lane, which wants write_mu already) or the
  * update's lane's (after the gate). */
-static int escalate_some(jd_server *srv, jd_store *s, char **keys, size_t n, jd_error *err)
+static int escalate_some(jd_server *srv, jd_store *s, char **keys, size_t n,
+                         const jd_analysis_kept *kept, jd_error *err)
 {
     bool lane = s == srv->lane_store;
     if (!n)
@@ -338,6 +339,7 @@ static int escalate_some(jd_server *srv, jd_store *s, char **keys, size_t n, jd_
     eo.save = true;
     eo.persons = (const char *const *)keys;
     eo.npersons = n;
+    eo.kept = kept;
     jd_escalate_stats es;
     if (lane)
         pthread_mutex_lock(&srv->write_mu);
@@ -371,7 +373,7 @@ static void urgent_first(jd_server *srv, double landed_at, bool beside)
     pthread_mutex_unlock(&srv->write_mu);
     double t1 = jd_srv_secs(), c1 = cpu_now();
     if (rc == JD_OK)
-        rc = escalate_some(srv, srv->lane_store, keys, n, &err);
+        rc = escalate_some(srv, srv->lane_store, keys, n, NULL, &err);
     jd_analyse_keys_free(keys, n);
     urgent_want(srv, false);
     if (rc < 0 || !n) {
@@ -555,14 +557,18 @@ static int update(jd_server *srv, jd_analyse_stats *as, bool *have_stats)
     ao.save = true;
     char **walked = NULL;
     size_t nwalked = 0;
+    jd_analysis_kept *kept = NULL; /* its records, for the escalation over its walked */
     write_lock_at(srv, "JD_LIVE_TEST_HOLD_GATE");
-    rc = srv->o.incremental ? jd_live_analyse_touched(s, &ao, touched, as, &walked, &nwalked, &err)
-                            : jd_analyse(s, &ao, NULL, as, &err);
+    rc = srv->o.incremental
+             ? jd_live_analyse_touched(s, &ao, touched, as, &walked, &nwalked,
+                                       getenv("JD_ESCALATE_RELOAD") ? NULL : &kept, &err)
+             : jd_analyse(s, &ao, NULL, as, &err);
     jd_write_unlock(srv);
     jd_person_set_free(touched);
     double t2 = jd_srv_secs(), c2 = cpu_now();
     if (rc < 0) {
         jd_analyse_keys_free(walked, nwalked);
+        jd_analysis_kept_free(kept);
         log_err("analysis after a feed failed", &err);
         return rc;
     }
@@ -587,9 +593,10 @@ static int update(jd_server *srv, jd_analyse_stats *as, bool *have_stats)
         rc = jd_live_escalate(s, NULL, &ls, &err);
         jd_write_unlock(srv);
     } else {
-        rc = escalate_some(srv, s, walked, nwalked, &err);
+        rc = escalate_some(srv, s, walked, nwalked, kept, &err);
     }
     jd_analyse_keys_free(walked, nwalked);
+    jd_analysis_kept_free(kept);
     if (rc < 0)
         log_err("escalation after a feed failed", &err);
     placed(srv, !full, ls.urgent_placed);

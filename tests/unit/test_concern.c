@@ -974,6 +974,74 @@ static void test_concern__subset_run_equals_full(void **state)
     jd_concern_dispose(&c);
 }
 
+/* The live update's escalation over the persons an incremental analysis
+ * walked, from the records that analysis kept (jd_incr_input.keep,
+ * jd_escalate_opts.kept) instead of loading their events again: the same
+ * concerns, rungs, states and levels as the loading run, and no event read
+ * from the store. An analysis that walks no one keeps nothing. */
+static void test_concern__kept_records_equal_loaded(void **state)
+{
+    fx *f = *state;
+    int64_t now;
+    saved_once(f, &now);
+    jd_escalate_stats st;
+    jd_error err;
+    seen all;
+    memset(&all, 0, sizeof all);
+    jd_escalate_opts o = JD_ESCALATE_OPTS_INIT;
+    o.cb = collect;
+    o.payload = &all;
+    int64_t later = now + 30 * DAYS;
+    assert_int_equal(jd_escalate_run(f->s, JD_AS_OF_NOW, later, &o, &st, &err), JD_OK);
+    int k = find(&all, "auto:child:");
+    assert_true(k >= 0);
+    const char *pid = all.ids[k] + strlen("auto:child:");
+    /* nothing walked: nothing kept */
+    jd_analysis_kept *kept = (jd_analysis_kept *)&err; /* not NULL: the run must clear it */
+    jd_analyse_opts ao = JD_ANALYSE_OPTS_INIT;
+    ao.save = true;
+    jd_incr_input none = {NULL, 0, false, false, &kept};
+    assert_int_equal(jd_analyse_incremental_ex(f->s, &ao, &none, NULL, NULL, NULL, &err), JD_OK);
+    assert_null(kept);
+    const char *persons[] = {pid};
+    jd_incr_input in = {persons, 1, false, false, &kept};
+    char **walked = NULL;
+    size_t nw = 0;
+    assert_int_equal(jd_analyse_incremental_ex(f->s, &ao, &in, NULL, &walked, &nw, &err), JD_OK);
+    assert_non_null(kept);
+    assert_true(nw >= 1);
+    seen loaded, fromkept;
+    memset(&loaded, 0, sizeof loaded);
+    memset(&fromkept, 0, sizeof fromkept);
+    o.persons = (const char *const *)walked;
+    o.npersons = nw;
+    o.payload = &loaded;
+    assert_int_equal(jd_escalate_run(f->s, JD_AS_OF_NOW, later, &o, &st, &err), JD_OK);
+    assert_true(st.loaded > 0);
+    o.kept = kept;
+    o.payload = &fromkept;
+    assert_int_equal(jd_escalate_run(f->s, JD_AS_OF_NOW, later, &o, &st, &err), JD_OK);
+    assert_int_equal(st.loaded, 0); /* the kept records, not the store's */
+    assert_true(loaded.n > 0);
+    assert_int_equal(fromkept.n, loaded.n);
+    for (int i = 0; i < loaded.n; i++) {
+        int j = find(&fromkept, loaded.ids[i]);
+        assert_true(j >= 0);
+        assert_string_equal(fromkept.rung[j], loaded.rung[i]);
+        assert_string_equal(fromkept.status[j], loaded.status[i]);
+    }
+    assert_true(find(&fromkept, all.ids[k]) >= 0);
+    /* saved from the kept records: what a full run then finds stored */
+    o.save = true;
+    o.cb = NULL;
+    assert_int_equal(jd_escalate_run(f->s, JD_AS_OF_NOW, later, &o, &st, &err), JD_OK);
+    jd_concern c = get_at(f->s, all.ids[k], later);
+    assert_string_equal(c.rung, all.rung[k]);
+    jd_concern_dispose(&c);
+    jd_analysis_kept_free(kept);
+    jd_analyse_keys_free(walked, nw);
+}
+
 /* ---- notifications through an outage ---- */
 
 typedef struct fake {
@@ -1241,6 +1309,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_concern__engine_save_and_human_actions, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_concern__subset_run_equals_full, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_concern__kept_records_equal_loaded, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concern__notify_outage_loses_nothing, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -167,6 +167,12 @@ typedef struct jd_snapshot {
     jd_error *err;
 } jd_snapshot;
 
+/* An incremental run's snapshot, kept for the escalation that follows
+ * (jd_incr_input.keep, jd_escalate_opts.kept). */
+struct jd_analysis_kept {
+    jd_snapshot S;
+};
+
 /*
  * Load what the store knew by o->as_of into *S (caller-owned, any content;
  * dispose it with jd_snapshot__dispose even on failure). Ages are filled

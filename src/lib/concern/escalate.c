@@ -49,6 +49,7 @@ typedef struct eng {
     jd_error *err;
     int64_t T;
     const jd_snapshot *S; /* events and mentions known by T */
+    const bool *evwant;   /* S's events the rules read (opts.kept), NULL: all */
     json_t *derived;   /* id -> base */
     json_t *strategic; /* id -> base, from notes */
     int rc;
@@ -387,7 +388,7 @@ static int linked_edges(const eng *E, json_t *kids, const int64_t *since, edge *
     int rc = JD_OK;
     for (size_t e = 0; e < S->nev && rc == JD_OK; e++) {
         const aev *ev = &S->ev[e];
-        if (ev->nm < 2)
+        if (ev->nm < 2 || (E->evwant && !E->evwant[e]))
             continue;
         if (jd_grow((void **)&pid, &pcap, ev->nm, sizeof *pid) < 0) {
             rc = JD_ENOMEM;
@@ -723,7 +724,7 @@ static json_t *escalation_alert(const char *id, json_t *base, json_t *state)
 static int derive_bases(eng *E, json_t *alerts, jd_escalate_stats *st)
 {
     for (size_t e = 0; e < E->S->nev; e++)
-        if (derive_strategic(E, &E->S->ev[e]) < 0)
+        if ((!E->evwant || E->evwant[e]) && derive_strategic(E, &E->S->ev[e]) < 0)
             return JD_ENOMEM;
     if (derive_from_alerts(E, alerts, st) < 0 || derive_linked(E) < 0)
         return JD_ENOMEM;
@@ -1110,6 +1111,7 @@ typedef struct run {
     int64_t as_of, now, T;
     eng E;
     jd_snapshot snap;
+    bool *evwant; /* opts.kept: its events that name a walked person */
     stored S;
     char *abuf; /* the analysis's alerts as JSON Lines; lines point into it */
     size_t alen;
@@ -1193,26 +1195,69 @@ static int subset_alert(const jd_alert_row *r, void *payload)
     return 0;
 }
 
-/* 1. for a subset: the persons' own events (a snapshot of them) and their
- * stored alerts, as the last (incremental) analysis saved them */
+/* opts.kept: of the incremental analysis's records (its walked persons
+ * with all their events, and whoever shares an event with them, hops over),
+ * what loading the walked persons' own events (hops 0) gives: the events
+ * naming a walked person (R->evwant; a walked person's events are all
+ * loaded) and the persons those events name (subj, n). */
+static int kept_subset(run *R, const char **subj, size_t *n)
+{
+    const jd_snapshot *S = R->E.S;
+    bool *named = calloc(S->np + 1, sizeof *named);
+    if (!named || !(R->evwant = calloc(S->nev + 1, sizeof *R->evwant))) {
+        free(named);
+        return nomem(R);
+    }
+    for (size_t e = 0; e < S->nev; e++) {
+        const aev *ev = &S->ev[e];
+        for (uint32_t k = 0; k < ev->nm && !R->evwant[e]; k++)
+            R->evwant[e] = S->p[S->m[S->by_event[ev->m0 + k]].person].walk;
+        for (uint32_t k = 0; R->evwant[e] && k < ev->nm; k++)
+            named[S->m[S->by_event[ev->m0 + k]].person] = true;
+    }
+    *n = 0;
+    for (size_t p = 0; p < S->np; p++)
+        if (named[p])
+            subj[(*n)++] = S->p[p].pid;
+    free(named);
+    R->E.evwant = R->evwant;
+    return JD_OK;
+}
+
+/* 1. for a subset: the persons' own events (a snapshot of them, or what
+ * opts.kept holds of them) and their stored alerts, as the last
+ * (incremental) analysis saved them */
 static int subset_at(run *R)
 {
     const struct jd_incr_ops *I = R->s->ops->incr;
     if (!I)
         return jd_error_set(R->err, JD_EINVALID, "this store cannot escalate a subset");
-    jd_snapshot_opts so = {JD_AS_OF_NOW, false, R->o->persons, R->o->npersons, 0, NULL, 0, false};
-    int rc = jd_snapshot__load(&R->snap, R->s, &so, R->err);
-    if (rc < 0)
-        return rc;
-    R->E.S = &R->snap;
+    int rc = JD_OK;
+    if (R->o->kept) {
+        R->E.S = &R->o->kept->S;
+    } else {
+        jd_snapshot_opts so = {JD_AS_OF_NOW, false, R->o->persons, R->o->npersons, 0,
+                               NULL, 0, false};
+        if ((rc = jd_snapshot__load(&R->snap, R->s, &so, R->err)) < 0)
+            return rc;
+        R->E.S = &R->snap;
+        R->stats->loaded = (int64_t)R->snap.nev;
+    }
     /* the alerts of everyone the snapshot names: children linked in an
      * event with the persons are seen with their concerns */
-    const char **subj = malloc((R->snap.np + 1) * sizeof *subj);
+    const jd_snapshot *S = R->E.S;
+    const char **subj = malloc((S->np + 1) * sizeof *subj);
     if (!subj)
         return nomem(R);
-    for (size_t p = 0; p < R->snap.np; p++)
-        subj[p] = R->snap.p[p].pid;
-    rc = I->alerts_select(R->s, NULL, subj, R->snap.np, true, subset_alert, R, R->err);
+    size_t n = S->np;
+    if (R->o->kept) {
+        rc = kept_subset(R, subj, &n);
+    } else {
+        for (size_t p = 0; p < S->np; p++)
+            subj[p] = S->p[p].pid;
+    }
+    if (rc == JD_OK)
+        rc = I->alerts_select(R->s, NULL, subj, n, true, subset_alert, R, R->err);
     free(subj);
     if (rc == JD_OK)
         rc = I->alerts_select(R->s, "exploitation_network", NULL, 0, true, subset_alert, R,
@@ -1574,6 +1619,7 @@ static void run_dispose(run *R)
     }
     free(R->lines);
     jd_snapshot__dispose(&R->snap);
+    free(R->evwant);
     json_decref(R->E.derived);
     json_decref(R->E.strategic);
     json_decref(R->S.rows);

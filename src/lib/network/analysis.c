@@ -154,7 +154,7 @@ int jd_analyse_incremental_keys(jd_store *s, const jd_analyse_opts *opts,
                                 jd_analyse_stats *stats, char ***walked, size_t *nwalked,
                                 jd_error *err)
 {
-    jd_incr_input in = {persons, npersons, persons == NULL, false};
+    jd_incr_input in = {persons, npersons, persons == NULL, false, NULL};
     return jd_analyse_incremental_ex(s, opts, &in, stats, walked, nwalked, err);
 }
 
@@ -184,8 +184,16 @@ static int incremental_run(jd_store *s, const jd_analyse_opts *opts, const jd_in
         stats->full = true;
         return rc;
     }
-    jd_snapshot S;
-    memset(&S, 0, sizeof S);
+    jd_snapshot own;
+    memset(&own, 0, sizeof own);
+    jd_snapshot *S = &own;
+    jd_analysis_kept *kept = NULL; /* the loaded records kept for the escalation (in->keep) */
+    if (in->keep) {
+        *in->keep = NULL;
+        if (!(kept = calloc(1, sizeof *kept)))
+            return jd_error_set(err, JD_ENOMEM, "out of memory");
+        S = &kept->S;
+    }
     keyset K = {NULL, 0, 0, 0, err};
     char mark[JD_MARK_MAX];
     double t0 = jd_secs();
@@ -219,25 +227,30 @@ static int incremental_run(jd_store *s, const jd_analyse_opts *opts, const jd_in
     }
     t0 = jd_secs();
     jd_snapshot_opts so = {JD_AS_OF_NOW, false, persons, npersons, 2, NULL, 0, false};
-    if ((rc = jd_snapshot__load(&S, s, &so, err)) < 0)
+    if ((rc = jd_snapshot__load(S, s, &so, err)) < 0)
         goto out;
     /* persons named by the caller do not cover everything since the
      * watermark: it stays for the next run to find the rest */
     if (in->since_mark)
-        memcpy(S.mark, mark, sizeof mark);
-    S.lane = lane;
+        memcpy(S->mark, mark, sizeof mark);
+    S->lane = lane;
     double load = jd_secs() - t0;
     int64_t touched = stats->touched;
     double st = stats->seconds_touched;
-    rc = jd_an__run(&S, s, opts, NULL, NULL, NULL, stats, err);
+    rc = jd_an__run(S, s, opts, NULL, NULL, NULL, stats, err);
     stats->seconds_load = load;
     stats->touched = touched;
     stats->seconds_touched = st;
-    stats->walked = (int64_t)S.nwalk;
+    stats->walked = (int64_t)S->nwalk;
     if (rc == JD_OK && walked)
-        rc = walked_keys(&S, walked, nwalked, err);
+        rc = walked_keys(S, walked, nwalked, err);
 out:
-    jd_snapshot__dispose(&S);
+    if (kept && rc == JD_OK && S->nwalk) {
+        *in->keep = kept; /* the caller's now (jd_analysis_kept_free) */
+    } else {
+        jd_snapshot__dispose(S);
+        free(kept);
+    }
     for (size_t i = 0; i < K.n; i++)
         free(K.k[i]);
     free(K.k);
@@ -249,6 +262,14 @@ int jd_analyse_incremental_ex(jd_store *s, const jd_analyse_opts *opts, const jd
                               jd_error *err)
 {
     return incremental_run(s, opts, in, NULL, stats, walked, nwalked, err);
+}
+
+void jd_analysis_kept_free(jd_analysis_kept *k)
+{
+    if (!k)
+        return;
+    jd_snapshot__dispose(&k->S);
+    free(k);
 }
 
 /* ---- the urgent-call fast path ---- */
@@ -356,7 +377,7 @@ int jd_analyse_urgent_keys(jd_store *s, const jd_analyse_opts *opts, jd_analyse_
         rc = U.rc < 0 ? U.rc : U.K.rc;
     double found = jd_secs() - t0;
     json_decref(U.why);
-    jd_incr_input in = {(const char *const *)U.K.k, U.K.n, false, false};
+    jd_incr_input in = {(const char *const *)U.K.k, U.K.n, false, false, NULL};
     if (rc == JD_OK && U.K.n)
         rc = incremental_run(s, opts, &in, U.lane, stats, walked, nwalked, err);
     json_decref(U.lane);

@@ -34,7 +34,7 @@
 
 /* The escalation engine, over everyone (persons NULL) or over some. */
 static int escalate(jd_store *s, const jd_live_opts *o, const char *const *persons, size_t n,
-                    jd_live_stats *st, jd_error *err)
+                    const jd_analysis_kept *kept, jd_live_stats *st, jd_error *err)
 {
     jd_live_opts def = JD_LIVE_OPTS_INIT;
     if (!o)
@@ -45,6 +45,7 @@ static int escalate(jd_store *s, const jd_live_opts *o, const char *const *perso
     eo.save = true;
     eo.persons = persons;
     eo.npersons = n;
+    eo.kept = kept;
     jd_escalate_stats es;
     double t0 = jd_secs();
     int rc = jd_escalate_run(s, JD_AS_OF_NOW, o->now, &eo, &es, err);
@@ -132,7 +133,7 @@ static int placed_open(jd_store *s, const jd_live_opts *o, jd_live_stats *st, in
 
 int jd_live_escalate(jd_store *s, const jd_live_opts *o, jd_live_stats *st, jd_error *err)
 {
-    return placed_open(s, o, st, escalate(s, o, NULL, 0, st, err), err);
+    return placed_open(s, o, st, escalate(s, o, NULL, 0, NULL, st, err), err);
 }
 
 /* Does the touched set name every identity changed since the last saved
@@ -160,10 +161,13 @@ static int touched_covers(jd_store *s, const jd_person_set *touched, bool *out, 
 }
 
 int jd_live_analyse_touched(jd_store *s, const jd_analyse_opts *ao, const jd_person_set *touched,
-                            jd_analyse_stats *as, char ***walked, size_t *nwalked, jd_error *err)
+                            jd_analyse_stats *as, char ***walked, size_t *nwalked,
+                            jd_analysis_kept **kept, jd_error *err)
 {
-    if (!touched)
-        return jd_analyse_incremental_keys(s, ao, NULL, 0, as, walked, nwalked, err);
+    if (!touched) {
+        jd_incr_input all = {NULL, 0, true, false, kept};
+        return jd_analyse_incremental_ex(s, ao, &all, as, walked, nwalked, err);
+    }
     if (!s)
         return jd_error_set(err, JD_EINVALID, "no store");
     bool known = false;
@@ -180,7 +184,7 @@ int jd_live_analyse_touched(jd_store *s, const jd_analyse_opts *ao, const jd_per
      * analysis never recorded its run) the store compares every resolved
      * ref with what the last analysis saw (analysis_ref). The touched
      * persons are walked either way. */
-    jd_incr_input in = {keys, touched->n, true, known};
+    jd_incr_input in = {keys, touched->n, true, known, kept};
     rc = jd_analyse_incremental_ex(s, ao, &in, as, walked, nwalked, err);
     if (as)
         as->identities_known = known && rc == JD_OK && !as->full;
@@ -217,7 +221,7 @@ int jd_live_update(jd_store *s, const jd_live_opts *o, jd_live_stats *st, jd_err
         if (rc == JD_OK && nuw) {
             jd_live_stats es;
             memset(&es, 0, sizeof es);
-            rc = escalate(s, o, (const char *const *)uw, nuw, &es, err);
+            rc = escalate(s, o, (const char *const *)uw, nuw, NULL, &es, err);
         }
         st->seconds_urgent_escalate = jd_secs() - t0;
         if (rc < 0) {
@@ -234,8 +238,10 @@ int jd_live_update(jd_store *s, const jd_live_opts *o, jd_live_stats *st, jd_err
     t0 = jd_secs();
     char **walked = NULL;
     size_t nwalked = 0;
-    rc = o->incremental ? jd_live_analyse_touched(s, &ao, touched, &as, &walked, &nwalked, err)
-                        : jd_analyse(s, &ao, NULL, &as, err);
+    jd_analysis_kept *kept = NULL; /* its records, for the escalation over its walked */
+    rc = o->incremental
+             ? jd_live_analyse_touched(s, &ao, touched, &as, &walked, &nwalked, &kept, err)
+             : jd_analyse(s, &ao, NULL, &as, err);
     jd_person_set_free(touched);
     st->seconds_analyse = jd_secs() - t0;
     st->touched = as.touched;
@@ -247,6 +253,7 @@ int jd_live_update(jd_store *s, const jd_live_opts *o, jd_live_stats *st, jd_err
     if (rc < 0) {
         jd_analyse_keys_free(walked, nwalked);
         jd_analyse_keys_free(uw, nuw);
+        jd_analysis_kept_free(kept);
         return rc;
     }
     st->alerts = as.alerts;
@@ -259,8 +266,9 @@ int jd_live_update(jd_store *s, const jd_live_opts *o, jd_live_stats *st, jd_err
     if (st->analyse_full)
         rc = jd_live_escalate(s, o, st, err);
     else if (nwalked)
-        rc = escalate(s, o, (const char *const *)walked, nwalked, st, err);
+        rc = escalate(s, o, (const char *const *)walked, nwalked, kept, st, err);
     jd_analyse_keys_free(walked, nwalked);
+    jd_analysis_kept_free(kept);
     /* the urgent lane's concerns on refs the resolve has placed since (the
      * store's open ones, not only this lane's): carried on by their
      * identities' concerns; jd_live_escalate did so after a full run */
