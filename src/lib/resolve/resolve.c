@@ -4645,6 +4645,35 @@ static bool hh_outside_needs(const rs *R, clw *c, const hh_index *ax, const hh_i
     return false;
 }
 
+/* Sparse ref s's places (hh_keys) and, where it has none of its own, those
+ * of the people named with it and of the person each of them is
+ * (join_household); *need set where one of them is outside the scope. */
+static void hh_ref_places(const rs *R, clw *c, uint32_t s, const uint8_t *in, bool *need,
+                          uint32_t *ad, int *na, uint32_t *pc, int *np)
+{
+    hh_keys(R, s, ad, na, pc, np);
+    if (R->r[s].addr || R->r[s].npc || !R->co_off)
+        return;
+    for (uint32_t e = R->co_off[s]; e < R->co_off[s + 1]; e++) {
+        uint32_t t = R->co_to[e], rt = find(c, t), m = rt;
+        int walked = 0;
+        if (in && !in[t])
+            *need = true;
+        do
+            hh_places(R, m, false, ad, na, pc, np);
+        while ((m = c->h[m].next) != rt && ++walked < 32);
+    }
+}
+
+/* Is member r among the n that did not fit the sparse ref (join_household)? */
+static bool hh_not_fitted(const uint32_t *nofit, int n, uint32_t r)
+{
+    for (int k = 0; k < n; k++)
+        if (nofit[k] == r)
+            return true;
+    return false;
+}
+
 /*
  * Returns the refs joined at their places (those joined through their
  * family, family_candidates, are counted in *family), or -1 without
@@ -4680,21 +4709,10 @@ static int64_t join_household(const rs *R, clw *c, const decision *dv, size_t nd
         uint32_t ad[HH_KEYS], pc[HH_KEYS];
         int na = 0, np = 0;
         bool own = sr->addr || sr->npc;
-        hh_keys(R, s, ad, &na, pc, &np);
-        if (!own && R->co_off) /* the places of the people named with it */
-            for (uint32_t e = R->co_off[s]; e < R->co_off[s + 1]; e++) {
-                uint32_t t = R->co_to[e], rt = find(c, t), m = rt;
-                int walked = 0;
-                if (in && !in[t])
-                    *need = true;
-                do /* and of the person each of them is */
-                    hh_places(R, m, false, ad, &na, pc, &np);
-                while ((m = c->h[m].next) != rt && ++walked < 32);
-            }
+        hh_ref_places(R, c, s, in, need, ad, &na, pc, &np);
         uint32_t cand[HH_CAND], via[HH_CAND], by[HH_CAND];
-        /* members that do not fit s: a member holds several refs at one
-         * place and at its postcode, and hh_member_fits (2 s of the main
-         * thread at 1M) gives the same answer for each while nothing merges */
+        /* members that did not fit s, not asked again at their other refs
+         * here (nothing merges meanwhile: hh_member_fits answers the same) */
         uint32_t nofit[HH_NOFIT];
         int nc = 0, nn = 0;
         bool over = false;
@@ -4725,11 +4743,9 @@ static int64_t join_household(const rs *R, clw *c, const decision *dv, size_t nd
                         k++;
                     if (k < nc)
                         continue;
-                    k = 0;
-                    while (k < nn && nofit[k] != r)
-                        k++;
-                    fits[k < nn]++;
-                    if (k < nn)
+                    bool again = hh_not_fitted(nofit, nn, r);
+                    fits[again]++;
+                    if (again)
                         continue;
                     if (!hh_member_fits(R, c, rs_, r, sr, dv, ndec, lc)) {
                         if (memo && nn < HH_NOFIT)
