@@ -139,6 +139,10 @@ typedef struct jd_resolve_stats {
      * sparse refs joined as the one member of their household who fits. */
     int64_t event_cannot_links, refused_by[6], sparse_kept_apart, sparse_joined, household_joined;
     int64_t family_joined; /* sparse refs joined to the one fitting member of a family */
+    /* household members join_household asked whether they fit a sparse
+     * ref (hh_member_fits), and those it did not ask again: they had not
+     * fitted that ref at another of their refs at its places */
+    int64_t household_fits_asked, household_fits_memo;
     /* Identities to review: holding more than one full date of birth, both
      * genders, first names that are not one another's typo, variant or
      * initial (any of them), and all. */

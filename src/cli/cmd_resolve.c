@@ -207,6 +207,10 @@ static void print_stats(const jd_resolve_stats *st, double seconds, bool review)
         printf("; notes left out (they could not change a ref's note) %lld\n",
                (long long)st->notes_left_out);
     }
+    if (st->household_fits_asked)
+        printf("  household members asked whether they fit a sparse ref %lld, not asked"
+               " again at another of their refs %lld\n",
+               (long long)st->household_fits_asked, (long long)st->household_fits_memo);
     if (st->links_pre_made)
         printf("  links checked ahead on a second thread %lld, taken by the clustering %lld\n",
                (long long)st->links_pre_made, (long long)st->links_pre_taken);

@@ -1812,6 +1812,68 @@ static void test_resolve__links_checked_ahead_are_made_here(void **state)
     free(two);
 }
 
+/* A county's identities after a resolve whose join_household asks again
+ * of household members that did not fit (no_memo) or not: every ref's
+ * identity and every identity's notes and fields, one text; *st its
+ * figures. */
+static char *county_households(uint64_t seed, int children, bool no_memo, jd_resolve_stats *st)
+{
+    char dir[] = "/tmp/jd-resolve-hh-XXXXXX", path[512];
+    jd_store *s = synth_county_of(seed, children, dir, path, sizeof path, "resolve-hh");
+    jd_resolve_opts o = JD_RESOLVE_OPTS_INIT;
+    o.threads = 1;
+    jd_error e;
+    assert_int_equal(no_memo ? jd_resolve__household_no_memo(s, &o, st, &e)
+                             : jd_resolve(s, &o, st, &e),
+                     JD_OK);
+    char *refs = sqlite_text(path, "SELECT group_concat(l, char(10)) FROM (SELECT r.agency ||"
+                                   " ':' || r.person_ref || char(9) || i.person_id || char(9) ||"
+                                   " ifnull(i.display_name, '') || char(9) || ifnull(i.dob, '')"
+                                   " || char(9) || i.is_child AS l FROM identity_ref r JOIN"
+                                   " identity i ON i.id = r.identity_id ORDER BY l)");
+    char *notes = identity_notes(path);
+    synth_county_close(s, dir, path);
+    size_t nr = strlen(refs), nn = strlen(notes);
+    assert_true(nr > 0 && nn > 0);
+    char *all = malloc(nr + nn + 2);
+    assert_non_null(all);
+    memcpy(all, refs, nr);
+    all[nr] = '\n';
+    memcpy(all + nr + 1, notes, nn + 1);
+    free(refs);
+    free(notes);
+    return all;
+}
+
+/* join_household asks once a sparse ref whether a household member fits
+ * it: a member met again at another of its refs at the ref's address or
+ * postcode, having not fitted, is not asked again (hh_member_fits reads
+ * the clusters, which do not change until a ref joins). The same joins,
+ * identities and notes as asking every time, with fewer asked. */
+static void test_resolve__household_members_asked_once(void **state)
+{
+    (void)state;
+    if (scratch_is_pg()) {
+        skip(); /* reads the identities from the SQLite file */
+        return;
+    }
+    jd_resolve_stats st[2];
+    char *once = county_households(13, 900, false, &st[0]);
+    char *every = county_households(13, 900, true, &st[1]);
+    assert_true(st[0].household_joined > 0);
+    assert_true(st[0].household_fits_memo > 0); /* members met again, not asked */
+    assert_int_equal(st[1].household_fits_memo, 0);
+    assert_int_equal(st[0].household_fits_asked + st[0].household_fits_memo,
+                     st[1].household_fits_asked); /* the same walk */
+    assert_int_equal(st[0].household_joined, st[1].household_joined);
+    assert_int_equal(st[0].family_joined, st[1].family_joined);
+    assert_int_equal(st[0].sparse_joined, st[1].sparse_joined);
+    assert_int_equal(st[0].identities, st[1].identities);
+    assert_string_equal(once, every);
+    free(once);
+    free(every);
+}
+
 /* A made-up ref's notes near note_room's bounds: kept-apart and refused
  * links (their part of the note stops at 511 bytes), a sparse join, then
  * unjoined links (none added past 600 bytes), with refs of 0 to 40 bytes
@@ -1903,6 +1965,7 @@ int main(void)
         cmocka_unit_test(test_resolve__notes_left_out_change_nothing),
         cmocka_unit_test(test_resolve__notes_ahead_are_made_here),
         cmocka_unit_test(test_resolve__links_checked_ahead_are_made_here),
+        cmocka_unit_test(test_resolve__household_members_asked_once),
         cmocka_unit_test(test_resolve__changes),
         cmocka_unit_test(test_resolve__pairs_from_keys),
         cmocka_unit_test(test_resolve__pairs_refuses_refs_out_of_range),

@@ -4035,7 +4035,7 @@ static bool hh_sur_fits_w(const rs *R, clw *c, sur_walk *w, uint32_t sur, int le
     return w->over ? hh_sur_fits(R, c, w->r, sur, level, lc) : false;
 }
 
-enum { HH_KEYS = 16, HH_MEMBERS = 96, HH_CAND = 8 };
+enum { HH_KEYS = 16, HH_MEMBERS = 96, HH_CAND = 8, HH_NOFIT = 32 };
 /* how far from a ref's days at an address its household is taken
  * (join_dated, hh_narrow): three years */
 enum { DATED_DAYS = 1095 };
@@ -4665,6 +4665,35 @@ static bool hh_outside_needs(const rs *R, clw *c, const hh_index *ax, const hh_i
     return false;
 }
 
+/* Sparse ref s's places (hh_keys) and, where it has none of its own, those
+ * of the people named with it and of the person each of them is
+ * (join_household); *need set where one of them is outside the scope. */
+static void hh_ref_places(const rs *R, clw *c, uint32_t s, const uint8_t *in, bool *need,
+                          uint32_t *ad, int *na, uint32_t *pc, int *np)
+{
+    hh_keys(R, s, ad, na, pc, np);
+    if (R->r[s].addr || R->r[s].npc || !R->co_off)
+        return;
+    for (uint32_t e = R->co_off[s]; e < R->co_off[s + 1]; e++) {
+        uint32_t t = R->co_to[e], rt = find(c, t), m = rt;
+        int walked = 0;
+        if (in && !in[t])
+            *need = true;
+        do
+            hh_places(R, m, false, ad, na, pc, np);
+        while ((m = c->h[m].next) != rt && ++walked < 32);
+    }
+}
+
+/* Is member r among the n that did not fit the sparse ref (join_household)? */
+static bool hh_not_fitted(const uint32_t *nofit, int n, uint32_t r)
+{
+    for (int k = 0; k < n; k++)
+        if (nofit[k] == r)
+            return true;
+    return false;
+}
+
 /*
  * Returns the refs joined at their places (those joined through their
  * family, family_candidates, are counted in *family), or -1 without
@@ -4675,7 +4704,8 @@ static bool hh_outside_needs(const rs *R, clw *c, const hh_index *ax, const hh_i
  * closed and the run resolves everything instead.
  */
 static int64_t join_household(const rs *R, clw *c, const decision *dv, size_t ndec, lvcache *lc,
-                              vec *notes, const uint8_t *in, bool *need, int64_t *family)
+                              vec *notes, const uint8_t *in, bool *need, int64_t *family,
+                              bool memo, int64_t fits[2])
 {
     hh_index ax = {0}, px = {0};
     uint8_t *done = calloc(R->n ? R->n : 1, 1);
@@ -4699,19 +4729,12 @@ static int64_t join_household(const rs *R, clw *c, const decision *dv, size_t nd
         uint32_t ad[HH_KEYS], pc[HH_KEYS];
         int na = 0, np = 0;
         bool own = sr->addr || sr->npc;
-        hh_keys(R, s, ad, &na, pc, &np);
-        if (!own && R->co_off) /* the places of the people named with it */
-            for (uint32_t e = R->co_off[s]; e < R->co_off[s + 1]; e++) {
-                uint32_t t = R->co_to[e], rt = find(c, t), m = rt;
-                int walked = 0;
-                if (in && !in[t])
-                    *need = true;
-                do /* and of the person each of them is */
-                    hh_places(R, m, false, ad, &na, pc, &np);
-                while ((m = c->h[m].next) != rt && ++walked < 32);
-            }
+        hh_ref_places(R, c, s, in, need, ad, &na, pc, &np);
         uint32_t cand[HH_CAND], via[HH_CAND], by[HH_CAND];
-        int nc = 0;
+        /* members that did not fit s, not asked again at their other refs
+         * here (nothing merges meanwhile: hh_member_fits answers the same) */
+        uint32_t nofit[HH_NOFIT];
+        int nc = 0, nn = 0;
         bool over = false;
         for (int side = 0; side < 2 && !over; side++) {
             const hh_index *x = side ? &px : &ax;
@@ -4740,8 +4763,15 @@ static int64_t join_household(const rs *R, clw *c, const decision *dv, size_t nd
                         k++;
                     if (k < nc)
                         continue;
-                    if (!hh_member_fits(R, c, rs_, r, sr, dv, ndec, lc))
+                    bool again = hh_not_fitted(nofit, nn, r);
+                    fits[again]++;
+                    if (again)
                         continue;
+                    if (!hh_member_fits(R, c, rs_, r, sr, dv, ndec, lc)) {
+                        if (memo && nn < HH_NOFIT)
+                            nofit[nn++] = r;
+                        continue;
+                    }
                     if (nc == HH_CAND) {
                         over = true;
                         break;
@@ -5839,7 +5869,7 @@ static int model_from_json(model *md, const char *text)
  * fields and notes, and save. jd_resolve runs them all; the incremental run
  * (incremental.c) reuses them.
  */
-enum { TEST_EVERY_NOTE = 1, TEST_AHEAD_WAIT = 2 }; /* run.test */
+enum { TEST_EVERY_NOTE = 1, TEST_AHEAD_WAIT = 2, TEST_NO_FIT_MEMO = 4 }; /* run.test */
 typedef struct run {
     rs R;
     jd_store *s;
@@ -5858,7 +5888,8 @@ typedef struct run {
     bool lazy;
     /* tests: TEST_EVERY_NOTE logs notes that cannot change a ref's
      * (note_room); TEST_AHEAD_WAIT waits for every link's checks made
-     * ahead (cluster_links) */
+     * ahead (cluster_links); TEST_NO_FIT_MEMO keeps no members that did
+     * not fit (join_household) */
     int test;
     uint32_t *members, *moff, *noff, *nidx;
     uint8_t *rev;
@@ -6951,10 +6982,14 @@ static int run_cluster(run *u, jd_error *err)
     R->st.sparse_joined =
         rc < 0 ? -1
                : join_sparse(R, u->c, u->links.p, defer.p, defer.n, dv, u->decs.n, lc, &u->notes);
+    int64_t hh_fits[2] = {0, 0};
     R->st.household_joined =
         R->st.sparse_joined < 0 ? -1
                                 : join_household(R, u->c, dv, u->decs.n, lc, &u->notes, u->in,
-                                                 &u->hh_need, &R->st.family_joined);
+                                                 &u->hh_need, &R->st.family_joined,
+                                                 !(u->test & TEST_NO_FIT_MEMO), hh_fits);
+    R->st.household_fits_asked = hh_fits[0];
+    R->st.household_fits_memo = hh_fits[1];
     if (R->st.household_joined >= 0)
         rc = note_unjoined(R, u->c, u->links.p, defer.p, defer.n, &u->notes, least);
     free(least);
@@ -9587,8 +9622,16 @@ int jd_resolve__links_ahead_wait(jd_store *s, const jd_resolve_opts *opts,
     return resolve_full(s, opts, TEST_AHEAD_WAIT, stats, err);
 }
 
+int jd_resolve__household_no_memo(jd_store *s, const jd_resolve_opts *opts,
+                                  jd_resolve_stats *stats, jd_error *err)
+{
+    return resolve_full(s, opts, TEST_NO_FIT_MEMO, stats, err);
+}
+
 /* jd_resolve; test: TEST_EVERY_NOTE logs every note (note_room not asked),
- * TEST_AHEAD_WAIT takes every link's checks from the thread (cluster_links). */
+ * TEST_AHEAD_WAIT takes every link's checks from the thread (cluster_links),
+ * TEST_NO_FIT_MEMO asks hh_member_fits again of a member that did not fit
+ * (join_household). */
 static int resolve_full(jd_store *s, const jd_resolve_opts *opts, int test,
                         jd_resolve_stats *stats, jd_error *err)
 {

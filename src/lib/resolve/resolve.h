@@ -182,6 +182,14 @@ int jd_resolve__every_note(jd_store *s, const jd_resolve_opts *opts, jd_resolve_
 int jd_resolve__links_ahead_wait(jd_store *s, const jd_resolve_opts *opts,
                                  jd_resolve_stats *stats, jd_error *err);
 
+/* Test hook: jd_resolve whose join_household asks hh_member_fits of a
+ * household member at each of its refs at a sparse ref's places, where a
+ * run asks it once a ref (a member that did not fit is not asked again):
+ * the same joins either way; stats->household_fits_memo counts the
+ * answers not asked again. */
+int jd_resolve__household_no_memo(jd_store *s, const jd_resolve_opts *opts,
+                                  jd_resolve_stats *stats, jd_error *err);
+
 /* Test hook (note_room): one ref's note made from made-up notes on it, all
  * of them (*full) and those note_room lets be logged (*kept, *logged of
  * n), as a run logs them: kinds[k] 0 kept apart, 1 refused (these first),
