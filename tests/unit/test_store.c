@@ -432,6 +432,35 @@ static void test_store__values_round_trip(void **state)
     assert_int_equal(c.history, 1);
 }
 
+/* PostgreSQL reads a binary COPY field by its column's declared type: a
+ * column whose type is not the one the encoder writes (here a migration
+ * that made an integer a bigint) stops the ingest with an error, and the
+ * rows are not stored as wrong values. */
+static void test_store__binary_copy_checks_types(void **state)
+{
+    if (!scratch_is_pg())
+        skip(); /* PostgreSQL-only: SQLite has no COPY and no declared column types to read */
+#ifdef JD_HAVE_POSTGRES
+    fx *f = *state;
+    PGconn *c = PQconnectdb(f->path);
+    assert_int_equal(PQstatus(c), CONNECTION_OK);
+    PGresult *r = PQexec(c, "ALTER TABLE event ALTER COLUMN occurred_prec TYPE bigint");
+    assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
+    PQclear(r);
+    PQfinish(c);
+    jd_put_result o;
+    jd_event_row e = ev(f, "E1", 42);
+    assert_int_equal(f->s->ops->put_event(f->s, &e, &o, NULL), JD_OK); /* buffered */
+    jd_error err = {0};
+    assert_int_equal(f->s->ops->commit(f->s, &err), JD_ESTORE);
+    assert_non_null(strstr(err.msg, "not of the types the binary COPY writes"));
+    jd_store_counts cn;
+    assert_int_equal(jd_store_counts_get(f->s, &cn, NULL), JD_OK);
+    assert_int_equal(cn.events, 0);
+    assert_int_equal(cn.runs, 0); /* the whole ingest rolled back */
+#endif
+}
+
 static int64_t count_rows(const char *path, const char *sql)
 {
     sqlite3 *db = NULL;
@@ -582,6 +611,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_store__problems_are_idempotent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store__mentions_grouped_by_ref, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store__values_round_trip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store__binary_copy_checks_types, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store__identities_replace, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store__identities_replace_fresh_or_not, setup,
                                         teardown),
