@@ -371,6 +371,96 @@ static void test_store__mentions_grouped_by_ref(void **state)
     assert_string_equal(sm.got[5], "police:N2:Smithe:-:15:-");
 }
 
+/* Values the bulk path writes read back as they went in (PostgreSQL: its
+ * binary COPY, store/pg_binary.h): keys and text with tab, newline,
+ * carriage return, backslash and UTF-8, a hash with its top bit set (a
+ * negative bigint), a date before 1970, a line past 2^32, NULL beside "".
+ * A second file with the same rows finds every key stored and every hash
+ * the same, which needs the stored keys and hashes byte for byte. */
+static void test_store__values_round_trip(void **state)
+{
+    fx *f = *state;
+    jd_put_result o;
+    char text[200];
+    size_t n = 0;
+    for (int c = 1; c < 128; c++)
+        text[n++] = (char)c;
+    memcpy(text + n, "\xc3\xa9\xe2\x82\xac", 6); /* e acute, euro sign */
+    text[n + 6] = '\0';
+    const char *rid = "R\t1\n\\x\r\xc3\xa9";
+    jd_event_row e = ev(f, rid, 0xfedcba9876543210ULL);
+    e.occurred_at = e.reported_at = -2208988800LL; /* 1900-01-01 */
+    e.narrative = text;
+    e.line = 5000000000L;
+    e.crime_recorded = 0;
+    assert_int_equal(f->s->ops->put_event(f->s, &e, &o, NULL), JD_OK);
+    jd_person_row p = {.agency = "police", .record_id = rid, .person_ref = "N\t\\1",
+                       .role = "subject", .surname = "O\\Br\tien\n", .forenames = "",
+                       .age = 0, .file_id = f->file, .line = 3, .hash = UINT64_MAX};
+    assert_int_equal(f->s->ops->put_person(f->s, &p, &o, NULL), JD_OK);
+    jd_object_row ob = {.agency = "police", .record_id = rid, .object_type = "phone",
+                        .value_raw = "07700\t900", .value_norm = "+44\\7700", .value_valid = false,
+                        .person_ref = "N\t\\1", .file_id = f->file, .line = 4, .hash = 1ULL << 63};
+    assert_int_equal(f->s->ops->put_object(f->s, &ob, &o, NULL), JD_OK);
+    assert_int_equal(f->s->ops->commit(f->s, NULL), JD_OK);
+    bool found = false;
+    assert_int_equal(when_of(f, rid, &found), -2208988800LL);
+    assert_true(found);
+    seen_mentions sm = {0};
+    assert_int_equal(f->s->ops->mentions(f->s, mention_cb, &sm, NULL), JD_OK);
+    assert_int_equal(sm.n, 1);
+    assert_string_equal(sm.got[0], "police:N\t\\1:O\\Br\tien\n::0:-");
+    begin_again(f);
+    e.file_id = p.file_id = ob.file_id = other_file(f);
+    assert_int_equal(f->s->ops->put_event(f->s, &e, &o, NULL), JD_OK);
+    assert_int_equal(o.outcome, JD_PUT_UNCHANGED);
+    assert_int_equal(f->s->ops->put_person(f->s, &p, &o, NULL), JD_OK);
+    assert_int_equal(o.outcome, JD_PUT_UNCHANGED);
+    assert_int_equal(f->s->ops->put_object(f->s, &ob, &o, NULL), JD_OK);
+    assert_int_equal(o.outcome, JD_PUT_UNCHANGED);
+    e.file_id = other_file(f);
+    e.narrative = "changed";
+    e.hash = 1;
+    assert_int_equal(f->s->ops->put_event(f->s, &e, &o, NULL), JD_OK);
+    assert_int_equal(o.outcome, JD_PUT_UPDATED); /* the history copy reads the stored row */
+    assert_int_equal(f->s->ops->commit(f->s, NULL), JD_OK);
+    jd_store_counts c;
+    assert_int_equal(jd_store_counts_get(f->s, &c, NULL), JD_OK);
+    assert_int_equal(c.events, 1);
+    assert_int_equal(c.persons, 1);
+    assert_int_equal(c.objects, 1);
+    assert_int_equal(c.history, 1);
+}
+
+/* PostgreSQL reads a binary COPY field by its column's declared type: a
+ * column whose type is not the one the encoder writes (here a migration
+ * that made an integer a bigint) stops the ingest with an error, and the
+ * rows are not stored as wrong values. */
+static void test_store__binary_copy_checks_types(void **state)
+{
+    if (!scratch_is_pg())
+        skip(); /* PostgreSQL-only: SQLite has no COPY and no declared column types to read */
+#ifdef JD_HAVE_POSTGRES
+    fx *f = *state;
+    PGconn *c = PQconnectdb(f->path);
+    assert_int_equal(PQstatus(c), CONNECTION_OK);
+    PGresult *r = PQexec(c, "ALTER TABLE event ALTER COLUMN occurred_prec TYPE bigint");
+    assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
+    PQclear(r);
+    PQfinish(c);
+    jd_put_result o;
+    jd_event_row e = ev(f, "E1", 42);
+    assert_int_equal(f->s->ops->put_event(f->s, &e, &o, NULL), JD_OK); /* buffered */
+    jd_error err = {0};
+    assert_int_equal(f->s->ops->commit(f->s, &err), JD_ESTORE);
+    assert_non_null(strstr(err.msg, "not of the types the binary COPY writes"));
+    jd_store_counts cn;
+    assert_int_equal(jd_store_counts_get(f->s, &cn, NULL), JD_OK);
+    assert_int_equal(cn.events, 0);
+    assert_int_equal(cn.runs, 0); /* the whole ingest rolled back */
+#endif
+}
+
 static int64_t count_rows(const char *path, const char *sql)
 {
     sqlite3 *db = NULL;
@@ -520,6 +610,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_store__event_map_follows_writes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store__problems_are_idempotent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store__mentions_grouped_by_ref, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store__values_round_trip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store__binary_copy_checks_types, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store__identities_replace, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store__identities_replace_fresh_or_not, setup,
                                         teardown),

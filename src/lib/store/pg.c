@@ -19,11 +19,13 @@
  *    already stored (read once per run, on the first row of each table) and
  *    of those written by the run: each key is held as a 128-bit fingerprint
  *    (two independent 64-bit hashes) with the row id and content hash;
- *  - buffer new rows per table as COPY text and send them in 16 MiB batches,
- *    parents first (location, event, then the mentions).
+ *  - buffer new rows per table in COPY's binary format (pg_binary.h, bin_tab
+ *    below) and send them in 16 MiB batches, parents first (location, event,
+ *    then the mentions).
  * A corrected row (the rare path) flushes the buffers and runs the history
  * copy and the update as prepared statements.
  */
+#include "store/pg_binary.h"
 #include "store/pg_internal.h"
 #include "store/pg_schema.h"
 #include <joindots/chronology.h>
@@ -34,22 +36,50 @@
 
 enum { COPY_FLUSH_BYTES = 16 << 20, BULK_MIN_ROWS = 50000 };
 
-static const char *const copy_sql[PG_CP_N] = {
-    [PG_CP_LOC] = "COPY location(id, postcode, text, key) FROM STDIN",
-    [PG_CP_EV] = "COPY event(id, agency, record_id, hash, event_type, event_type_raw,"
-                 " occurred_at, occurred_prec, reported_at, reported_prec, known_at,"
-                 " location_id, location, postcode, postcode_raw, narrative, crime_recorded,"
-                 " crime_ref, outcome, author_role, risk_grade, file_id, line) FROM STDIN",
-    [PG_CP_PM] = "COPY person_mention(id, event_id, agency, record_id, person_ref, role, hash,"
-                 " surname, forenames, known_as, dob, dob_prec, age, gender, gender_raw,"
-                 " address, postcode, postcode_raw, phone, phone_raw, nhs_number, upn,"
-                 " ethnicity, file_id, line, other_id) FROM STDIN",
-    [PG_CP_OM] = "COPY object_mention(id, event_id, agency, record_id, object_type, value_norm,"
-                 " person_ref, value_raw, value_valid, description, hash, file_id, line)"
-                 " FROM STDIN",
+/*
+ * The bulk tables go in by binary COPY (pg_binary.h): per table its columns
+ * in the order the rows are encoded (copy_event and the others below) and
+ * their declared types, one letter a column: '8' bigint, '4' integer, 't'
+ * text or ctext. check_types compares them with the catalogue once per
+ * connection: the server reads a binary field by the column's type, so a
+ * column whose type a later migration changed must stop the ingest, not
+ * be read wrong.
+ */
+static const struct bin_table {
+    const char *name, *cols, *types;
+} bin_tab[PG_CP_N] = {
+    [PG_CP_LOC] = {"location", "id, postcode, text, key", "8ttt"},
+    [PG_CP_EV] = {"event",
+                  "id, agency, record_id, hash, event_type, event_type_raw, occurred_at,"
+                  " occurred_prec, reported_at, reported_prec, known_at, location_id, location,"
+                  " postcode, postcode_raw, narrative, crime_recorded, crime_ref, outcome,"
+                  " author_role, risk_grade, file_id, line",
+                  "8tt8tt84848" "8tttt" "4tttt88"},
+    [PG_CP_PM] = {"person_mention",
+                  "id, event_id, agency, record_id, person_ref, role, hash, surname, forenames,"
+                  " known_as, dob, dob_prec, age, gender, gender_raw, address, postcode,"
+                  " postcode_raw, phone, phone_raw, nhs_number, upn, ethnicity, file_id, line,"
+                  " other_id",
+                  "88tttt8tttt44tttttttttt88t"},
+    [PG_CP_OM] = {"object_mention",
+                  "id, event_id, agency, record_id, object_type, value_norm, person_ref,"
+                  " value_raw, value_valid, description, hash, file_id, line",
+                  "88tttttt4t888"},
 };
-static const char *const table_name[PG_CP_N] = {"location", "event", "person_mention",
-                                                 "object_mention"};
+
+/* A row of table t starts (binary COPY rows, pg_binary.h, their fields in
+ * the order and of the types of bin_tab): its field count is its column
+ * count. */
+static int row_start(pgs *p, int t)
+{
+    return jd_pgbin_row(&p->cp[t], (int)strlen(bin_tab[t].types));
+}
+
+/* An optional integer column: NULL when absent. */
+static int opt_int4(jd_buf *b, int64_t v, bool present)
+{
+    return present ? jd_pgbin_int4(b, v) : jd_pgbin_null(b);
+}
 
 static int flush_pending(pgs *p, jd_error *err);
 
@@ -236,7 +266,9 @@ int jd_pg__cp_int(jd_buf *b, int64_t v, char sep)
     return jd_buf_add(b, t + i, (size_t)(24 - i));
 }
 
-int jd_pg__copy(pgs *p, const char *sql, const char *data, size_t len, jd_error *err)
+/* COPY ... FROM STDIN: head (may be empty), the data, tail. */
+static int copy_in(pgs *p, const char *sql, const jd_buf *head, const char *data, size_t len,
+                   const jd_buf *tail, jd_error *err)
 {
     PGresult *r = PQexec(p->c, sql);
     if (PQresultStatus(r) != PGRES_COPY_IN) {
@@ -246,6 +278,8 @@ int jd_pg__copy(pgs *p, const char *sql, const char *data, size_t len, jd_error 
     }
     PQclear(r);
     int rc = JD_OK;
+    if (head->len && PQputCopyData(p->c, head->ptr, (int)head->len) != 1)
+        rc = jd_pg__err(p, err, "copy", NULL);
     while (len && rc == JD_OK) {
         int chunk = len > (1u << 20) ? 1 << 20 : (int)len;
         if (PQputCopyData(p->c, data, chunk) != 1)
@@ -253,6 +287,8 @@ int jd_pg__copy(pgs *p, const char *sql, const char *data, size_t len, jd_error 
         data += chunk;
         len -= (size_t)chunk;
     }
+    if (rc == JD_OK && tail->len && PQputCopyData(p->c, tail->ptr, (int)tail->len) != 1)
+        rc = jd_pg__err(p, err, "copy", NULL);
     if (PQputCopyEnd(p->c, rc == JD_OK ? NULL : "aborted") != 1 && rc == JD_OK)
         rc = jd_pg__err(p, err, "copy", NULL);
     while ((r = PQgetResult(p->c)) != NULL) {
@@ -260,6 +296,27 @@ int jd_pg__copy(pgs *p, const char *sql, const char *data, size_t len, jd_error 
             rc = jd_pg__err(p, err, "copy", r);
         PQclear(r);
     }
+    return rc;
+}
+
+int jd_pg__copy(pgs *p, const char *sql, const char *data, size_t len, jd_error *err)
+{
+    jd_buf none = JD_BUF_INIT(0);
+    return copy_in(p, sql, &none, data, len, &none, err);
+}
+
+int jd_pg__copy_binary(pgs *p, const char *sql, const char *rows, size_t len, jd_error *err)
+{
+    jd_buf head = JD_BUF_INIT(64), tail = JD_BUF_INIT(64);
+    int rc = jd_pgbin_header(&head);
+    if (rc == JD_OK)
+        rc = jd_pgbin_trailer(&tail);
+    if (rc < 0)
+        rc = jd_error_set(err, rc, "out of memory");
+    else
+        rc = copy_in(p, sql, &head, rows, len, &tail, err);
+    jd_buf_dispose(&head);
+    jd_buf_dispose(&tail);
     return rc;
 }
 
@@ -488,11 +545,46 @@ static void put_existing(jd_pg_fpslot *slot, uint64_t hash, int64_t file_id, lon
     slot->line = line;
 }
 
+/* The first binary COPY of table t on this connection: its columns' types
+ * (of a domain, its base type) as bin_tab says. */
+static int check_types(pgs *p, int t, jd_error *err)
+{
+    if (p->cp_checked[t])
+        return JD_OK;
+    const char *v[2] = {bin_tab[t].name, bin_tab[t].cols};
+    /* not prepared: run from inside a flush (jd_pg__run would flush again) */
+    PGresult *r = PQexecParams(
+        p->c,
+        "SELECT string_agg(CASE coalesce(nullif(ty.typbasetype, 0), ty.oid)"
+        " WHEN 'int8'::regtype THEN '8' WHEN 'int4'::regtype THEN '4'"
+        " WHEN 'text'::regtype THEN 't' ELSE '?' END, '' ORDER BY c.ord)"
+        " FROM unnest(string_to_array($2, ', ')) WITH ORDINALITY AS c(name, ord)"
+        " LEFT JOIN pg_attribute a ON a.attrelid = $1::regclass AND a.attname = c.name"
+        " AND NOT a.attisdropped LEFT JOIN pg_type ty ON ty.oid = a.atttypid",
+        2, NULL, v, NULL, NULL, 0);
+    int rc = JD_OK;
+    if (PQresultStatus(r) != PGRES_TUPLES_OK)
+        rc = jd_pg__err(p, err, "copy", r);
+    else if (strcmp(PQgetvalue(r, 0, 0), bin_tab[t].types) != 0)
+        rc = jd_error_set(err, JD_ESTORE,
+                          "copy: the columns of %s are not of the types the binary COPY writes"
+                          " (%s, expected %s)",
+                          bin_tab[t].name, PQgetvalue(r, 0, 0), bin_tab[t].types);
+    PQclear(r);
+    p->cp_checked[t] = rc == JD_OK;
+    return rc;
+}
+
 static int flush_one(pgs *p, int t, jd_error *err)
 {
     if (!p->cp[t].len)
         return JD_OK;
-    int rc = jd_pg__copy(p, copy_sql[t], p->cp[t].ptr, p->cp[t].len, err);
+    char sql[512];
+    snprintf(sql, sizeof sql, "COPY %s(%s) FROM STDIN (FORMAT binary)", bin_tab[t].name,
+             bin_tab[t].cols);
+    int rc = check_types(p, t, err);
+    if (rc == JD_OK)
+        rc = jd_pg__copy_binary(p, sql, p->cp[t].ptr, p->cp[t].len, err);
     jd_buf_reset(&p->cp[t]);
     return rc;
 }
@@ -751,7 +843,7 @@ static int set_sequences(pgs *p, jd_error *err)
         if (p->next_id[t] <= p->first_id[t] || !p->ids_loaded)
             continue;
         jd_pg_params pp = {.n = 0};
-        pgp_text(&pp, table_name[t]);
+        pgp_text(&pp, bin_tab[t].name);
         pgp_int(&pp, p->next_id[t] - 1);
         int rc = jd_pg__do(p, "SELECT setval(pg_get_serial_sequence($1, 'id'), $2::bigint)",
                            &pp, NULL, err);
@@ -927,8 +1019,9 @@ static int location_id(pgs *p, const char *postcode, const char *text, bool *pre
     if (!jd_strmap_put(&p->loc, key, k, (uint32_t)id, NULL))
         return jd_oom(err);
     jd_buf *b = &p->cp[PG_CP_LOC];
-    if ((rc = jd_pg__cp_int(b, id, '\t')) < 0 || (rc = jd_pg__cp_str(b, postcode, '\t')) < 0 ||
-        (rc = jd_pg__cp_str(b, text, '\t')) < 0 || (rc = jd_pg__cp_str(b, key, '\n')) < 0)
+    if ((rc = row_start(p, PG_CP_LOC)) < 0 || (rc = jd_pgbin_int8(b, id)) < 0 ||
+        (rc = jd_pgbin_text(b, postcode)) < 0 || (rc = jd_pgbin_text(b, text)) < 0 ||
+        (rc = jd_pgbin_text(b, key)) < 0)
         return jd_error_set(err, rc, "out of memory");
     *out = id;
     *present = true;
@@ -950,29 +1043,24 @@ static int copy_event(pgs *p, int64_t id, const jd_event_row *r, int64_t loc, bo
     jd_buf *b = &p->cp[PG_CP_EV];
     int rc = 0;
     int64_t known = r->reported_at > r->occurred_at ? r->reported_at : r->occurred_at;
-    if ((rc = jd_pg__cp_int(b, id, '\t')) < 0 || (rc = jd_pg__cp_str(b, r->agency, '\t')) < 0 ||
-        (rc = jd_pg__cp_str(b, r->record_id, '\t')) < 0 ||
-        (rc = jd_pg__cp_int(b, (int64_t)r->hash, '\t')) < 0 ||
-        (rc = jd_pg__cp_str(b, r->event_type, '\t')) < 0 ||
-        (rc = jd_pg__cp_str(b, r->event_type_raw, '\t')) < 0 ||
-        (rc = jd_pg__cp_int(b, r->occurred_at, '\t')) < 0 ||
-        (rc = jd_pg__cp_int(b, r->occurred_prec, '\t')) < 0 ||
-        (rc = jd_pg__cp_int(b, r->reported_at, '\t')) < 0 ||
-        (rc = jd_pg__cp_int(b, r->reported_prec, '\t')) < 0 ||
-        (rc = jd_pg__cp_int(b, known, '\t')) < 0 ||
-        (rc = has_loc ? jd_pg__cp_int(b, loc, '\t') : jd_pg__cp_str(b, NULL, '\t')) < 0 ||
-        (rc = jd_pg__cp_str(b, r->location, '\t')) < 0 ||
-        (rc = jd_pg__cp_str(b, r->postcode, '\t')) < 0 ||
-        (rc = jd_pg__cp_str(b, r->postcode_raw, '\t')) < 0 ||
-        (rc = jd_pg__cp_str(b, r->narrative, '\t')) < 0 ||
-        (rc = r->crime_recorded >= 0 ? jd_pg__cp_int(b, r->crime_recorded, '\t')
-                                     : jd_pg__cp_str(b, NULL, '\t')) < 0 ||
-        (rc = jd_pg__cp_str(b, r->crime_ref, '\t')) < 0 ||
-        (rc = jd_pg__cp_str(b, r->outcome, '\t')) < 0 ||
-        (rc = jd_pg__cp_str(b, r->author_role, '\t')) < 0 ||
-        (rc = jd_pg__cp_str(b, r->risk_grade, '\t')) < 0 ||
-        (rc = jd_pg__cp_int(b, r->file_id, '\t')) < 0 ||
-        (rc = jd_pg__cp_int(b, r->line, '\n')) < 0)
+    if ((rc = row_start(p, PG_CP_EV)) < 0 || (rc = jd_pgbin_int8(b, id)) < 0 ||
+        (rc = jd_pgbin_text(b, r->agency)) < 0 || (rc = jd_pgbin_text(b, r->record_id)) < 0 ||
+        (rc = jd_pgbin_int8(b, (int64_t)r->hash)) < 0 ||
+        (rc = jd_pgbin_text(b, r->event_type)) < 0 ||
+        (rc = jd_pgbin_text(b, r->event_type_raw)) < 0 ||
+        (rc = jd_pgbin_int8(b, r->occurred_at)) < 0 ||
+        (rc = jd_pgbin_int4(b, r->occurred_prec)) < 0 ||
+        (rc = jd_pgbin_int8(b, r->reported_at)) < 0 ||
+        (rc = jd_pgbin_int4(b, r->reported_prec)) < 0 || (rc = jd_pgbin_int8(b, known)) < 0 ||
+        (rc = has_loc ? jd_pgbin_int8(b, loc) : jd_pgbin_null(b)) < 0 ||
+        (rc = jd_pgbin_text(b, r->location)) < 0 || (rc = jd_pgbin_text(b, r->postcode)) < 0 ||
+        (rc = jd_pgbin_text(b, r->postcode_raw)) < 0 ||
+        (rc = jd_pgbin_text(b, r->narrative)) < 0 ||
+        (rc = opt_int4(b, r->crime_recorded, r->crime_recorded >= 0)) < 0 ||
+        (rc = jd_pgbin_text(b, r->crime_ref)) < 0 || (rc = jd_pgbin_text(b, r->outcome)) < 0 ||
+        (rc = jd_pgbin_text(b, r->author_role)) < 0 ||
+        (rc = jd_pgbin_text(b, r->risk_grade)) < 0 || (rc = jd_pgbin_int8(b, r->file_id)) < 0 ||
+        (rc = jd_pgbin_int8(b, r->line)) < 0)
         return rc;
     return JD_OK;
 }
@@ -996,7 +1084,8 @@ static int put_new(pgs *p, jd_pg_fpmap *m, int copy_rc, const jd_pg_fpslot *v,
 {
     int rc = copy_rc;
     if (rc < 0 || (rc = fp_put(m, v)) < 0)
-        return jd_error_set(err, rc, "out of memory");
+        return jd_error_set(err, rc, rc == JD_ENOMEM ? "out of memory"
+                                                     : "a value does not fit its column's type");
     out->outcome = JD_PUT_NEW;
     out->first_line = 0;
     return maybe_flush(p, err);
@@ -1166,31 +1255,20 @@ static int copy_person(pgs *p, int64_t id, int64_t ev, const jd_person_row *r)
 {
     jd_buf *b = &p->cp[PG_CP_PM];
     int rc;
-    if ((rc = jd_pg__cp_int(b, id, '\t')) < 0 || (rc = jd_pg__cp_int(b, ev, '\t')) < 0 ||
-        (rc = jd_pg__cp_str(b, r->agency, '\t')) < 0 ||
-        (rc = jd_pg__cp_str(b, r->record_id, '\t')) < 0 ||
-        (rc = jd_pg__cp_str(b, r->person_ref, '\t')) < 0 ||
-        (rc = jd_pg__cp_str(b, r->role, '\t')) < 0 ||
-        (rc = jd_pg__cp_int(b, (int64_t)r->hash, '\t')) < 0 ||
-        (rc = jd_pg__cp_str(b, r->surname, '\t')) < 0 ||
-        (rc = jd_pg__cp_str(b, r->forenames, '\t')) < 0 ||
-        (rc = jd_pg__cp_str(b, r->known_as, '\t')) < 0 ||
-        (rc = jd_pg__cp_str(b, r->dob, '\t')) < 0 ||
-        (rc = r->dob ? jd_pg__cp_int(b, r->dob_prec, '\t') : jd_pg__cp_str(b, NULL, '\t')) < 0 ||
-        (rc = r->age >= 0 ? jd_pg__cp_int(b, r->age, '\t') : jd_pg__cp_str(b, NULL, '\t')) < 0 ||
-        (rc = jd_pg__cp_str(b, r->gender, '\t')) < 0 ||
-        (rc = jd_pg__cp_str(b, r->gender_raw, '\t')) < 0 ||
-        (rc = jd_pg__cp_str(b, r->address, '\t')) < 0 ||
-        (rc = jd_pg__cp_str(b, r->postcode, '\t')) < 0 ||
-        (rc = jd_pg__cp_str(b, r->postcode_raw, '\t')) < 0 ||
-        (rc = jd_pg__cp_str(b, r->phone, '\t')) < 0 ||
-        (rc = jd_pg__cp_str(b, r->phone_raw, '\t')) < 0 ||
-        (rc = jd_pg__cp_str(b, r->nhs_number, '\t')) < 0 ||
-        (rc = jd_pg__cp_str(b, r->upn, '\t')) < 0 ||
-        (rc = jd_pg__cp_str(b, r->ethnicity, '\t')) < 0 ||
-        (rc = jd_pg__cp_int(b, r->file_id, '\t')) < 0 ||
-        (rc = jd_pg__cp_int(b, r->line, '\t')) < 0 ||
-        (rc = jd_pg__cp_str(b, r->other_id, '\n')) < 0)
+    if ((rc = row_start(p, PG_CP_PM)) < 0 || (rc = jd_pgbin_int8(b, id)) < 0 ||
+        (rc = jd_pgbin_int8(b, ev)) < 0 || (rc = jd_pgbin_text(b, r->agency)) < 0 ||
+        (rc = jd_pgbin_text(b, r->record_id)) < 0 || (rc = jd_pgbin_text(b, r->person_ref)) < 0 ||
+        (rc = jd_pgbin_text(b, r->role)) < 0 || (rc = jd_pgbin_int8(b, (int64_t)r->hash)) < 0 ||
+        (rc = jd_pgbin_text(b, r->surname)) < 0 || (rc = jd_pgbin_text(b, r->forenames)) < 0 ||
+        (rc = jd_pgbin_text(b, r->known_as)) < 0 || (rc = jd_pgbin_text(b, r->dob)) < 0 ||
+        (rc = opt_int4(b, r->dob_prec, r->dob != NULL)) < 0 ||
+        (rc = opt_int4(b, r->age, r->age >= 0)) < 0 || (rc = jd_pgbin_text(b, r->gender)) < 0 ||
+        (rc = jd_pgbin_text(b, r->gender_raw)) < 0 || (rc = jd_pgbin_text(b, r->address)) < 0 ||
+        (rc = jd_pgbin_text(b, r->postcode)) < 0 || (rc = jd_pgbin_text(b, r->postcode_raw)) < 0 ||
+        (rc = jd_pgbin_text(b, r->phone)) < 0 || (rc = jd_pgbin_text(b, r->phone_raw)) < 0 ||
+        (rc = jd_pgbin_text(b, r->nhs_number)) < 0 || (rc = jd_pgbin_text(b, r->upn)) < 0 ||
+        (rc = jd_pgbin_text(b, r->ethnicity)) < 0 || (rc = jd_pgbin_int8(b, r->file_id)) < 0 ||
+        (rc = jd_pgbin_int8(b, r->line)) < 0 || (rc = jd_pgbin_text(b, r->other_id)) < 0)
         return rc;
     return JD_OK;
 }
@@ -1262,18 +1340,14 @@ static int copy_object(pgs *p, int64_t id, int64_t ev, const jd_object_row *r, c
 {
     jd_buf *b = &p->cp[PG_CP_OM];
     int rc;
-    if ((rc = jd_pg__cp_int(b, id, '\t')) < 0 || (rc = jd_pg__cp_int(b, ev, '\t')) < 0 ||
-        (rc = jd_pg__cp_str(b, r->agency, '\t')) < 0 ||
-        (rc = jd_pg__cp_str(b, r->record_id, '\t')) < 0 ||
-        (rc = jd_pg__cp_str(b, r->object_type, '\t')) < 0 ||
-        (rc = jd_pg__cp_str(b, r->value_norm, '\t')) < 0 ||
-        (rc = jd_pg__cp_str(b, pref, '\t')) < 0 ||
-        (rc = jd_pg__cp_str(b, r->value_raw, '\t')) < 0 ||
-        (rc = jd_pg__cp_int(b, r->value_valid, '\t')) < 0 ||
-        (rc = jd_pg__cp_str(b, r->description, '\t')) < 0 ||
-        (rc = jd_pg__cp_int(b, (int64_t)r->hash, '\t')) < 0 ||
-        (rc = jd_pg__cp_int(b, r->file_id, '\t')) < 0 ||
-        (rc = jd_pg__cp_int(b, r->line, '\n')) < 0)
+    if ((rc = row_start(p, PG_CP_OM)) < 0 || (rc = jd_pgbin_int8(b, id)) < 0 ||
+        (rc = jd_pgbin_int8(b, ev)) < 0 || (rc = jd_pgbin_text(b, r->agency)) < 0 ||
+        (rc = jd_pgbin_text(b, r->record_id)) < 0 || (rc = jd_pgbin_text(b, r->object_type)) < 0 ||
+        (rc = jd_pgbin_text(b, r->value_norm)) < 0 || (rc = jd_pgbin_text(b, pref)) < 0 ||
+        (rc = jd_pgbin_text(b, r->value_raw)) < 0 || (rc = jd_pgbin_int4(b, r->value_valid)) < 0 ||
+        (rc = jd_pgbin_text(b, r->description)) < 0 ||
+        (rc = jd_pgbin_int8(b, (int64_t)r->hash)) < 0 || (rc = jd_pgbin_int8(b, r->file_id)) < 0 ||
+        (rc = jd_pgbin_int8(b, r->line)) < 0)
         return rc;
     return JD_OK;
 }

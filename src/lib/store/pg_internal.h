@@ -64,7 +64,8 @@ typedef struct pgs {
     jd_pg_fpmap ev, pm, om;
     jd_strmap loc;
     bool loc_loaded;
-    jd_buf cp[PG_CP_N]; /* COPY text buffered per table */
+    jd_buf cp[PG_CP_N]; /* binary COPY rows buffered per table (pg_binary.h) */
+    bool cp_checked[PG_CP_N]; /* the table's column types checked on this connection */
     jd_buf key;         /* scratch: a row key being fingerprinted */
     jd_buf keys_restore; /* a first load's dropped key indexes, rebuilt at commit */
 } pgs;
@@ -139,6 +140,10 @@ int jd_pg__cp_str(jd_buf *b, const char *s, char sep);
 int jd_pg__cp_int(jd_buf *b, int64_t v, char sep);
 /* COPY ... FROM STDIN with the data given. */
 int jd_pg__copy(pgs *p, const char *copy_sql, const char *data, size_t len, jd_error *err);
+/* COPY ... FROM STDIN (FORMAT binary): rows are pg_binary.h's rows, the
+ * header and trailer are added here. */
+int jd_pg__copy_binary(pgs *p, const char *copy_sql, const char *rows, size_t len,
+                       jd_error *err);
 /* incr_ops.h's mention_max and unresolved_rows_after (pg.c). */
 int jd_pg__mention_max(jd_store *s, int64_t *out, jd_error *err);
 int jd_pg__unresolved_rows_after(jd_store *s, int64_t after, jd_identity_row_cb cb, void *payload,
