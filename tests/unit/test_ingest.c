@@ -94,7 +94,7 @@ static int ahead(const char *path, jd_buf *t, bool *threaded)
     jd_rows *r = NULL;
     jd_error e;
     assert_int_equal(jd_csv__open(&c, path, "t.csv", &small_field, &e), 0);
-    assert_int_equal(jd_rows__start(&r, c, &e), 0);
+    assert_int_equal(jd_rows__start(&r, c, true, &e), 0);
     *threaded = jd_rows__ahead(r);
     int got;
     do {
@@ -171,6 +171,25 @@ static void rows_small_file_read_here(void **state)
     jd_buf_dispose(&b);
 }
 
+static void rows_feed_read_here(void **state)
+{
+    (void)state;
+    char *path = make_csv(40000, 0);
+    jd_csv *c = NULL;
+    jd_rows *r = NULL;
+    jd_error e;
+    assert_int_equal(jd_csv__open(&c, path, "t.csv", &small_field, &e), 0);
+    assert_int_equal(jd_rows__start(&r, c, false, &e), 0);
+    assert_false(jd_rows__ahead(r));
+    assert_int_equal(jd_rows__next(r, &e), 1);
+    size_t len;
+    assert_string_equal(jd_rows__field(r, 0, &len, NULL), "agency");
+    jd_rows__stop(r);
+    jd_csv__close(c);
+    unlink(path);
+    free(path);
+}
+
 /* The ingest stops reading at its first fatal row: the reader thread, mid
  * file and perhaps waiting for a free batch, is joined. */
 static void rows_stopped_half_way(void **state)
@@ -182,7 +201,7 @@ static void rows_stopped_half_way(void **state)
         jd_rows *r = NULL;
         jd_error e;
         assert_int_equal(jd_csv__open(&c, path, "t.csv", &small_field, &e), 0);
-        assert_int_equal(jd_rows__start(&r, c, &e), 0);
+        assert_int_equal(jd_rows__start(&r, c, true, &e), 0);
         assert_true(jd_rows__ahead(r));
         for (int i = 0; i < stop_at; i++)
             assert_true(jd_rows__next(r, &e) != 0);
@@ -204,6 +223,7 @@ int main(void)
         cmocka_unit_test(rows_read_ahead_as_read_here),
         cmocka_unit_test(rows_fatal_error_as_read_here),
         cmocka_unit_test(rows_small_file_read_here),
+        cmocka_unit_test(rows_feed_read_here),
         cmocka_unit_test(rows_stopped_half_way),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1452,8 +1452,10 @@ static int ingest_file(ingest *in, in_file *f, jd_error *err)
         return rc;
     if ((rc = open_csv(&in->csv, f, err)) < 0)
         return rc;
+    /* a feed (opts->agency) reads on its own thread: feed.c measures that
+     * thread's CPU, and the live lane's priority is that thread's */
     if ((rc = read_header(in, f, in->csv, true, err)) < 0 ||
-        (rc = jd_rows__start(&in->rows, in->csv, err)) < 0)
+        (rc = jd_rows__start(&in->rows, in->csv, !in->opts->agency, err)) < 0)
         goto out;
     for (;;) {
         jd_error rerr;

@@ -19,8 +19,8 @@ extern const char *const jd_ingest__event_types[JD_INGEST_NEVENT_TYPES];
 
 /*
  * A CSV file's records read ahead on a thread (rows.c), for files of at
- * least JD_ROWS_AHEAD_MIN bytes; smaller ones are read on the caller's
- * thread through the same calls. The jd_csv, its header read, belongs to
+ * least JD_ROWS_AHEAD_MIN bytes when may_thread; others are read on the
+ * caller's thread through the same calls. The jd_csv, its header read, belongs to
  * the reader until jd_rows__stop. next returns what jd_csv__next returned
  * for the record (its error in err); field also says whether the field is
  * valid UTF-8 (utf8 may be NULL). Values live until the next call of next.
@@ -28,7 +28,7 @@ extern const char *const jd_ingest__event_types[JD_INGEST_NEVENT_TYPES];
 #define JD_ROWS_AHEAD_MIN (1u << 20)
 typedef struct jd_csv jd_csv;
 typedef struct jd_rows jd_rows;
-int jd_rows__start(jd_rows **out, jd_csv *csv, jd_error *err);
+int jd_rows__start(jd_rows **out, jd_csv *csv, bool may_thread, jd_error *err);
 bool jd_rows__ahead(const jd_rows *r);
 int jd_rows__next(jd_rows *r, jd_error *err);
 size_t jd_rows__nfields(const jd_rows *r);

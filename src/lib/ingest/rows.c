@@ -3,12 +3,16 @@
  * 1M ingest on two cores). The thread runs jd_csv__next, copies each
  * record's fields into a batch and checks them for UTF-8, while the
  * ingest's thread cleans, checks and stores the rows of the batch before.
- * Four batches of at most 2,048 records or about 1 MiB go round a ring, so
- * memory stays flat. Records come out in file order with the line, offset
+ * Sixteen batches of at most 2,048 records or about 1 MiB go round a ring,
+ * so memory stays flat (at most about 16 MiB), and the writer has some
+ * 300 ms of rows in hand when a busy machine is slow to wake the reader
+ * (with four, about 70 ms, the 1M ingest's wall under a load of 13-28
+ * was longer than without the thread; docs/scale.md). Records come out in file order with the line, offset
  * and error jd_csv__next gave them; a batch ends after a record that was
  * not read whole (JD_ELIMIT, end of input or a fatal error). A small file
- * is read on the caller's thread (JD_ROWS_AHEAD_MIN): a feed's few rows
- * are not worth a thread.
+ * is read on the caller's thread (JD_ROWS_AHEAD_MIN): a few rows are not
+ * worth a thread; so is a live feed's (ingest.c), whose CPU the feed
+ * measures on its own thread at the live lane's priority.
  */
 #include "ingest/ingest_internal.h"
 #include "util/csv.h"
@@ -18,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { NBATCH = 4, BATCH_RECS = 2048, BATCH_BYTES = 1 << 20 };
+enum { NBATCH = 16, BATCH_RECS = 2048, BATCH_BYTES = 1 << 20 };
 
 typedef struct batch {
     size_t n;
@@ -141,14 +145,14 @@ static void *ahead_run(void *arg)
     return NULL;
 }
 
-int jd_rows__start(jd_rows **out, jd_csv *csv, jd_error *err)
+int jd_rows__start(jd_rows **out, jd_csv *csv, bool may_thread, jd_error *err)
 {
     jd_rows *r = calloc(1, sizeof *r);
     if (!r)
         return jd_oom(err);
     r->csv = csv;
     uint64_t size = jd_csv__size(csv);
-    if (size >= JD_ROWS_AHEAD_MIN) {
+    if (may_thread && size >= JD_ROWS_AHEAD_MIN) {
         for (int i = 0; i < NBATCH; i++)
             jd_buf_init(&r->b[i].data, SIZE_MAX);
         pthread_mutex_init(&r->mu, NULL);
