@@ -138,6 +138,7 @@ typedef struct ingest {
     int64_t run_id, file_id;
     in_file *file;
     jd_csv *csv;
+    jd_rows *rows; /* csv's records, read ahead on a thread for a large file */
     jd_ingest_counts fc; /* this file */
     jd_ingest_counts tc; /* total */
     jd_arena row_arena;  /* values of one row; reset per row */
@@ -683,7 +684,7 @@ static int problem(row *r, const char *severity, int field, const char *fmt, ...
         return JD_OK;
     }
     jd_problem p = {.run_id = in->run_id, .severity = "warning", .file = in->file->name,
-                    .line = jd_csv__line(in->csv), .column = col, .field = fname,
+                    .line = jd_rows__line(in->rows), .column = col, .field = fname,
                     .message = msg};
     jd_error e;
     return put_warning(in, &p, &e);
@@ -693,10 +694,10 @@ static int problem(row *r, const char *severity, int field, const char *fmt, ...
 static int raw_row(ingest *in)
 {
     jd_buf_reset(&in->raw);
-    size_t n = jd_csv__nfields(in->csv);
+    size_t n = jd_rows__nfields(in->rows);
     for (size_t i = 0; i < n; i++) {
         size_t len;
-        const char *f = jd_csv__field(in->csv, i, &len);
+        const char *f = jd_rows__field(in->rows, i, &len, NULL);
         int rc = i ? jd_buf_addc(&in->raw, ',') : JD_OK;
         bool quote = memchr(f, ',', len) || memchr(f, '"', len) || memchr(f, '\n', len) ||
                      memchr(f, '\r', len);
@@ -728,7 +729,7 @@ static int quarantine(row *r, jd_error *err)
     if (rc < 0)
         return jd_error_set(err, rc, "out of memory");
     jd_problem p = {.run_id = in->run_id, .severity = "reject", .file = in->file->name,
-                    .line = jd_csv__line(in->csv), .column = r->reject_col,
+                    .line = jd_rows__line(in->rows), .column = r->reject_col,
                     .field = r->reject_field ? r->reject_field : "", .message = r->reject_msg,
                     .raw = jd_buf_cstr(&in->raw)};
     if ((rc = in->store->ops->put_problem(in->store, &p, err)) < 0)
@@ -747,7 +748,7 @@ static int warn_raw(row *r, int field, const char *msg)
     if (rc < 0)
         return rc;
     jd_problem p = {.run_id = in->run_id, .severity = "warning", .file = in->file->name,
-                    .line = jd_csv__line(in->csv),
+                    .line = jd_rows__line(in->rows),
                     .column = in->file->col[field] >= 0 ? in->file->col[field] + 1 : 0,
                     .field = kind_cols[in->file->kind][field], .message = msg,
                     .raw = jd_buf_cstr(&in->raw)};
@@ -845,11 +846,12 @@ static int field_value(row *r, int field, int col, const char **out, size_t *out
 {
     ingest *in = r->in;
     size_t len;
-    const char *s = jd_csv__field(in->csv, (size_t)col, &len);
+    bool utf8;
+    const char *s = jd_rows__field(in->rows, (size_t)col, &len, &utf8);
     bool copy = false;
     *out = NULL;
     *out_len = 0;
-    if (!jd_csv__valid_utf8(s, len)) {
+    if (!utf8) {
         jd_buf_reset(&in->utf8);
         if (cp1252_to_utf8(&in->utf8, s, len) < 0)
             return jd_oom(err);
@@ -892,7 +894,7 @@ static int load_fields(row *r, jd_error *err)
     ingest *in = r->in;
     in_file *f = in->file;
     int ncol = kind_ncol[f->kind];
-    size_t nf = jd_csv__nfields(in->csv);
+    size_t nf = jd_rows__nfields(in->rows);
     if (nf != f->ncols)
         return problem(r, "reject", -1, "row has %zu fields but the header has %zu", nf,
                        f->ncols);
@@ -944,10 +946,10 @@ static int load_fields(row *r, jd_error *err)
                            kind_cols[f->kind][i]);
     /* agency is field 0 of every kind */
     if (in->opts->agency && !jd_str_ieq_n(r->v[0], r->vlen[0], in->opts->agency)) {
-        return jd_error_set_at(err, JD_EDENIED, f->name, jd_csv__line(in->csv), f->col[0] + 1,
+        return jd_error_set_at(err, JD_EDENIED, f->name, jd_rows__line(in->rows), f->col[0] + 1,
                                "%.60s line %ld: a row of another agency in a feed of '%.30s': "
                                "the whole feed is refused",
-                               f->name, jd_csv__line(in->csv), in->opts->agency);
+                               f->name, jd_rows__line(in->rows), in->opts->agency);
     }
     if (f->agency[0] && !jd_str_ieq_n(r->v[0], r->vlen[0], f->agency))
         return problem(r, "reject", 0,
@@ -1103,7 +1105,7 @@ static int do_event(row *r, jd_error *err)
 {
     ingest *in = r->in;
     jd_event_row e = {.crime_recorded = -1, .file_id = in->file_id,
-                      .line = jd_csv__line(in->csv)};
+                      .line = jd_rows__line(in->rows)};
     int rc;
     e.agency = lower_copy(r, E_AGENCY);
     e.record_id = r->v[E_RECORD_ID];
@@ -1268,7 +1270,7 @@ static int person_dob(row *r, jd_person_row *p, jd_error *err)
 static int do_person(row *r, jd_error *err)
 {
     ingest *in = r->in;
-    jd_person_row p = {.age = -1, .file_id = in->file_id, .line = jd_csv__line(in->csv)};
+    jd_person_row p = {.age = -1, .file_id = in->file_id, .line = jd_rows__line(in->rows)};
     int rc;
     p.agency = lower_copy(r, P_AGENCY);
     p.record_id = r->v[P_RECORD_ID];
@@ -1351,7 +1353,7 @@ static int do_person(row *r, jd_error *err)
 static int do_object(row *r, jd_error *err)
 {
     ingest *in = r->in;
-    jd_object_row ob = {.file_id = in->file_id, .line = jd_csv__line(in->csv)};
+    jd_object_row ob = {.file_id = in->file_id, .line = jd_rows__line(in->rows)};
     int rc;
     ob.agency = lower_copy(r, O_AGENCY);
     ob.record_id = r->v[O_RECORD_ID];
@@ -1450,12 +1452,15 @@ static int ingest_file(ingest *in, in_file *f, jd_error *err)
         return rc;
     if ((rc = open_csv(&in->csv, f, err)) < 0)
         return rc;
-    if ((rc = read_header(in, f, in->csv, true, err)) < 0)
+    /* a feed (opts->agency) reads on its own thread: feed.c measures that
+     * thread's CPU, and the live lane's priority is that thread's */
+    if ((rc = read_header(in, f, in->csv, true, err)) < 0 ||
+        (rc = jd_rows__start(&in->rows, in->csv, !in->opts->agency, err)) < 0)
         goto out;
     for (;;) {
         jd_error rerr;
         jd_error_clear(&rerr);
-        int got = jd_csv__next(in->csv, &rerr);
+        int got = jd_rows__next(in->rows, &rerr);
         if (got == 0)
             break;
         row r = {.in = in};
@@ -1491,7 +1496,7 @@ static int ingest_file(ingest *in, in_file *f, jd_error *err)
         if (rc < 0)
             goto out;
         if (in->opts->on_progress && (in->fc.read & 16383) == 0)
-            in->opts->on_progress(in->bytes_done + jd_csv__offset(in->csv), in->bytes_total,
+            in->opts->on_progress(in->bytes_done + jd_rows__offset(in->rows), in->bytes_total,
                                   (uint64_t)(in->tc.read + in->fc.read), in->opts->payload);
     }
     rc = in->store->ops->file_finish(in->store, in->file_id, in->fc.read, in->fc.stored,
@@ -1508,6 +1513,8 @@ static int ingest_file(ingest *in, in_file *f, jd_error *err)
             in->opts->on_file(&s, in->opts->payload);
     }
 out:
+    jd_rows__stop(in->rows); /* before the reader it reads from goes */
+    in->rows = NULL;
     jd_csv__close(in->csv);
     in->csv = NULL;
     return rc;

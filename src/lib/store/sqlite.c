@@ -460,10 +460,13 @@ static void ev_map_put(sq *q, const char *agency, const char *record_id, int64_t
 {
     char key[EV_KEY_MAX];
     size_t k = q->in_tx ? ev_key(key, agency, record_id) : 0;
-    uint32_t *v = k ? jd_strmap_get(&q->ev_map, key, k) : NULL;
-    if (!v && k && q->ev_map.n < EV_MAP_MAX &&
+    uint32_t *v = NULL;
+    /* one probe: put finds a key already mapped (and keeps its index) */
+    if (k && q->ev_map.n < EV_MAP_MAX &&
         jd_grow((void **)&q->ev_val, &q->ev_cap, 2 * (q->ev_map.n + 1), sizeof *q->ev_val) == 0)
         v = jd_strmap_put(&q->ev_map, key, k, (uint32_t)q->ev_map.n, NULL);
+    else if (k)
+        v = jd_strmap_get(&q->ev_map, key, k);
     if (!v) {
         if (k && jd_strmap_get(&q->ev_map, key, k))
             ev_map_clear(q);
