@@ -39,13 +39,15 @@ static int temps(sq *q, jd_error *err)
                        " PRIMARY KEY(agency, person_ref)) WITHOUT ROWID;"
                        "CREATE TEMP TABLE IF NOT EXISTS jd_sub_ev(id INTEGER PRIMARY KEY,"
                        " g INTEGER NOT NULL DEFAULT 0);"
+                       "CREATE TEMP TABLE IF NOT EXISTS jd_sub_pm(id INTEGER PRIMARY KEY,"
+                       " identity_id INTEGER);"
                        "CREATE TEMP TABLE IF NOT EXISTS jd_sub_key(k TEXT PRIMARY KEY)"
                        " WITHOUT ROWID;"
                        "CREATE TEMP TABLE IF NOT EXISTS jd_ref_diff(agency TEXT NOT NULL,"
                        " person_ref TEXT NOT NULL, person_id TEXT, info TEXT,"
                        " PRIMARY KEY(agency, person_ref)) WITHOUT ROWID;"
                        "DELETE FROM temp.jd_sub_ref; DELETE FROM temp.jd_sub_ev;"
-                       " DELETE FROM temp.jd_sub_key;",
+                       " DELETE FROM temp.jd_sub_pm; DELETE FROM temp.jd_sub_key;",
                        err);
 }
 
@@ -401,16 +403,25 @@ static int subset_rows(sq *q, int64_t as_of, const char *const *keys, size_t n, 
      * others' are in already; each event of jd_sub_ev is one of a ref's) */
     if ((rc = step_done(q, &G, &G.evented, EVENTS_OF_REFS, err)) < 0)
         return rc;
+    /* the subset's mentions with their identities, once (temp.jd_sub_pm,
+     * by mention id): the identities' query and the mentions' read it
+     * instead of each joining event, person_mention and identity_ref per
+     * mention, and the mentions' needs no sort */
+    if ((rc = jd_sq__exec(q,
+                          "INSERT INTO temp.jd_sub_pm SELECT pm.id, ir.identity_id"
+                          MENTIONS_OF_SUB_EV
+                          " LEFT JOIN identity_ref ir ON ir.agency = pm.agency AND"
+                          " ir.person_ref = pm.person_ref",
+                          err)) < 0)
+        return rc;
     /* as analysis_load (sqlite.c): identities by their first ref */
     sqlite3_stmt *st = NULL;
     int r = SQLITE_DONE;
     if ((rc = prep(q,
                    "SELECT i.person_id, i.display_name, i.dob, i.is_child FROM identity i"
                    " JOIN (SELECT identity_id, min(agency || char(31) || person_ref) AS k"
-                   " FROM identity_ref WHERE identity_id IN (SELECT ir.identity_id"
-                   MENTIONS_OF_SUB_EV
-                   " JOIN identity_ref ir ON ir.agency = pm.agency AND"
-                   " ir.person_ref = pm.person_ref) GROUP BY identity_id) f"
+                   " FROM identity_ref WHERE identity_id IN (SELECT identity_id"
+                   " FROM temp.jd_sub_pm) GROUP BY identity_id) f"
                    " ON f.identity_id = i.id ORDER BY f.k",
                    &st, err)) < 0)
         return rc;
@@ -443,7 +454,8 @@ static int subset_rows(sq *q, int64_t as_of, const char *const *keys, size_t n, 
                    "SELECT pm.event_id, pm.agency, pm.person_ref, pm.role, i.person_id,"
                    " pm.dob, pm.dob_prec, pm.age,"
                    " trim(coalesce(pm.forenames, '') || ' ' || coalesce(pm.surname, ''))"
-                   MENTIONS_OF_SUB_EV IDENTITY_OF_PM " ORDER BY pm.id",
+                   " FROM temp.jd_sub_pm t CROSS JOIN person_mention pm ON pm.id = t.id"
+                   " LEFT JOIN identity i ON i.id = t.identity_id ORDER BY t.id",
                    &st, err)) < 0)
         return rc;
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
