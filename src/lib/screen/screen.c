@@ -1905,11 +1905,16 @@ static bool indefinite_person(const jd_screen *S, size_t j)
     if (q >= j || S->tok[q].sent != S->tok[j].sent ||
         !sid_in(S->tok[q].sid, S->indef_sids, sizeof S->indef_sids / sizeof *S->indef_sids))
         return false;
-    /* as a subject: at the start of its clause or after "that", "and", "who" (not "known
+    /* as a subject: at the start of its clause or after "that", "and", "who", or after
+     * "is", "was" with an adult's age written between (not "known
      * as a girl who", "is a girl", "sent nudes to a boy") */
     if (q == 0 || S->tok[q - 1].sent != S->tok[q].sent || S->tok[q - 1].clause != S->tok[q].clause)
         return true;
     uint32_t p = S->tok[q - 1].sid;
+    if (is_word(&S->tok[q - 1], "is", "was", NULL, NULL))
+        for (size_t a = q + 1; a < j; a++)
+            if (S->tok[a].num >= 18 && S->tok[a].num < 120)
+                return true; /* "Caller is a 34-year-old woman": an adult, not the child */
     return S->tok[q - 1].punct == ',' || S->tok[q - 1].punct == ':' || p == S->that_sid ||
            p == S->and_sid || p == S->who_sid;
 }
@@ -4479,9 +4484,43 @@ static bool cleared_after(const jd_screen *S, const hit *h, size_t *cue)
     return false;
 }
 
+/* A quoted label answered by the child's status: the match's words are all
+ * quoted, a naming verb comes before them in their sentence ("a resident
+ * called the girls 'little prostitutes'", "the log describes him as 'a
+ * dealer'"), and after them, in that sentence or the next, the writer says
+ * who they are: "these are children", "she is a child", "they are kids".
+ * The label is the other's word, answered; an account in quotation marks
+ * with no naming verb ("she said he 'had sex with her': she is a child")
+ * keeps its offence. */
+static bool label_answered(const jd_screen *S, const hit *h)
+{
+    for (uint32_t t = h->start; t < h->end; t++)
+        if (!S->tok[t].quoted)
+            return false;
+    uint32_t hs = S->tok[h->start].sent;
+    bool named = false;
+    for (size_t j = h->start, n = 0; j-- > 0 && n < 8 && S->tok[j].sent == hs; n++)
+        if (is_word(&S->tok[j], "called", "calls", "calling", "describes") ||
+            is_word(&S->tok[j], "described", "describing", "labelled", "labels"))
+            named = true;
+    if (!named)
+        return false;
+    for (size_t j = h->end; j + 2 < S->ntok && S->tok[j].sent <= hs + 1; j++) {
+        const tok *k = &S->tok[j], *v = &S->tok[j + 1], *n = &S->tok[j + 2];
+        if (k->quoted || !is_word(k, "these", "they", "she", "he") || !is_word(v, "are", "is", NULL, NULL))
+            continue;
+        if (is_word(n, "a", NULL, NULL, NULL) && j + 3 < S->ntok)
+            n = &S->tok[j + 3];
+        if (is_word(n, "children", "child", "kids", "kid"))
+            return true;
+    }
+    return false;
+}
+
 static bool challenged(const jd_screen *S, const rule *r, const hit *h, unsigned a)
 {
-    if (cue_in(S, K_CHAL, h, 1) || (r->kind == JD_SCREEN_OFFENCE && cleared_after(S, h, NULL)))
+    if (cue_in(S, K_CHAL, h, 1) || (r->kind == JD_SCREEN_OFFENCE && cleared_after(S, h, NULL)) ||
+        label_answered(S, h))
         return true;
     return cue_in(S, K_CHAL, h, 3) &&
            !(r->kind == JD_SCREEN_LANGUAGE && !(a & JD_SCREEN_QUOTED) &&
@@ -6626,17 +6665,21 @@ static bool clause_open(const jd_screen *S, const jd_screen_match *m, size_t *k,
 
 /* Whether the clause of a wording match opens with the child's relative or
  * friend as its subject, "her mother", "his sister", "their friend" ("Her
- * mother is promiscuous", "Her sister went of her own accord"): the wording
- * is about that person. Not a partner (the child's own relation, DOMAIN 6's
- * "boyfriend") nor "someone", "another", "others". */
+ * mother is promiscuous", "Her sister went of her own accord"), or "older
+ * sister", "her big brother" ("Older sister Chantelle (19) is known to
+ * police for soliciting"): the wording is about that person. Not a partner
+ * (the child's own relation, DOMAIN 6's "boyfriend") nor "someone",
+ * "another", "others". */
 static bool relative_subject(const jd_screen *S, const jd_screen_match *m)
 {
     size_t k, j;
     if (!clause_open(S, m, &k, &j))
         return false;
-    return j + 1 < k && in_set(S, S->poss_set, S->tok[j].sid) &&
-           in_set(S, S->other_set, S->tok[j + 1].sid) &&
-           !is_word(&S->tok[j + 1], "partner", "someone", "another", "others");
+    size_t a = j + (j < k && in_set(S, S->poss_set, S->tok[j].sid));
+    if (a < k && is_word(&S->tok[a], "older", "elder", "younger", "big"))
+        a++;
+    return a > j && a < k && in_set(S, S->other_set, S->tok[a].sid) &&
+           !is_word(&S->tok[a], "partner", "someone", "another", "others");
 }
 
 /* Whether token k names a person: a word of the person sets, or a
