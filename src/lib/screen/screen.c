@@ -3360,6 +3360,38 @@ static bool child_after_act(const jd_screen *S, const hit *h)
     return to && !in_set(S, S->other_set, n->sid) && !in_set(S, S->poss_set, k->sid);
 }
 
+/* A child's act in a relative clause whose antecedent is someone else ("was
+ * stopped with an older boy who was carrying cannabis", "with a man who was
+ * selling drugs"): "who" and at most three auxiliaries before the match, and
+ * before "who" a person word with an indefinite word ("a", "an", "another")
+ * within two words before it. "He carries for an older boy who pays him"
+ * keeps the child's act: its "who" clause is not the match's; so does "a
+ * group of adults who pay to abuse her" (the child named right after). */
+static bool relative_clause_other(const jd_screen *S, const hit *h)
+{
+    size_t j = h->start, n = 0;
+    uint32_t sent = S->tok[j].sent;
+    while (j > 0 && n < 3 && S->tok[j - 1].sent == sent &&
+           (is_word(&S->tok[j - 1], "was", "is", "were", "are") ||
+            is_word(&S->tok[j - 1], "been", "has", "had", "have"))) {
+        j--;
+        n++;
+    }
+    if (j < 2 || S->tok[j - 1].sid != S->who_sid || S->tok[j - 2].sent != sent)
+        return false;
+    for (size_t e = h->end; e < S->ntok && e < h->end + 2 && S->tok[e].sent == sent; e++)
+        if (S->tok[e].sid == S->her_sid || S->tok[e].sid == S->him_sid)
+            return false; /* "adults who pay to abuse her": done to the child */
+    size_t a = j - 2;
+    if (!(S->people_set != UINT32_MAX && in_set(S, S->people_set, S->tok[a].sid)) &&
+        !(S->actor_set != UINT32_MAX && in_set(S, S->actor_set, S->tok[a].sid)))
+        return false;
+    for (size_t q = a, g = 0; q-- > 0 && g < 3 && S->tok[q].sent == sent; g++)
+        if (sid_in(S->tok[q].sid, S->indef_sids, sizeof S->indef_sids / sizeof *S->indef_sids))
+            return true;
+    return false;
+}
+
 /* Whether the match is about another person than the child. An explicit role
  * names the child in the match ("hit her"); a match of a "child_acts" rule
  * that names no one ("selling sex") is about the clause's subject like any
@@ -3408,6 +3440,8 @@ static bool subject_is_other(const jd_screen *S, const rule *r, const hit *h)
     }
     if (r->child_acts && r->kind == JD_SCREEN_OFFENCE && !child_object)
         child_object = child_after_act(S, h); /* "selling drugs to her": done to her */
+    if (r->child_acts && r->kind == JD_SCREEN_OFFENCE && !child_object && relative_clause_other(S, h))
+        other = true; /* "an older boy who was carrying cannabis" */
     if (wrong_object && !child_object) {
         bool names_other = false; /* "her partner hit her": her mother, the abuse the child saw */
         for (uint32_t i = h->start; i < h->end && !names_other; i++)
