@@ -1905,11 +1905,16 @@ static bool indefinite_person(const jd_screen *S, size_t j)
     if (q >= j || S->tok[q].sent != S->tok[j].sent ||
         !sid_in(S->tok[q].sid, S->indef_sids, sizeof S->indef_sids / sizeof *S->indef_sids))
         return false;
-    /* as a subject: at the start of its clause or after "that", "and", "who" (not "known
+    /* as a subject: at the start of its clause or after "that", "and", "who", or after
+     * "is", "was" with an adult's age written between (not "known
      * as a girl who", "is a girl", "sent nudes to a boy") */
     if (q == 0 || S->tok[q - 1].sent != S->tok[q].sent || S->tok[q - 1].clause != S->tok[q].clause)
         return true;
     uint32_t p = S->tok[q - 1].sid;
+    if (is_word(&S->tok[q - 1], "is", "was", NULL, NULL))
+        for (size_t a = q + 1; a < j; a++)
+            if (S->tok[a].num >= 18 && S->tok[a].num < 120)
+                return true; /* "Caller is a 34-year-old woman": an adult, not the child */
     return S->tok[q - 1].punct == ',' || S->tok[q - 1].punct == ':' || p == S->that_sid ||
            p == S->and_sid || p == S->who_sid;
 }
@@ -3355,6 +3360,38 @@ static bool child_after_act(const jd_screen *S, const hit *h)
     return to && !in_set(S, S->other_set, n->sid) && !in_set(S, S->poss_set, k->sid);
 }
 
+/* A child's act in a relative clause whose antecedent is someone else ("was
+ * stopped with an older boy who was carrying cannabis", "with a man who was
+ * selling drugs"): "who" and at most three auxiliaries before the match, and
+ * before "who" a person word with an indefinite word ("a", "an", "another")
+ * within two words before it. "He carries for an older boy who pays him"
+ * keeps the child's act: its "who" clause is not the match's; so does "a
+ * group of adults who pay to abuse her" (the child named right after). */
+static bool relative_clause_other(const jd_screen *S, const hit *h)
+{
+    size_t j = h->start, n = 0;
+    uint32_t sent = S->tok[j].sent;
+    while (j > 0 && n < 3 && S->tok[j - 1].sent == sent &&
+           (is_word(&S->tok[j - 1], "was", "is", "were", "are") ||
+            is_word(&S->tok[j - 1], "been", "has", "had", "have"))) {
+        j--;
+        n++;
+    }
+    if (j < 2 || S->tok[j - 1].sid != S->who_sid || S->tok[j - 2].sent != sent)
+        return false;
+    for (size_t e = h->end; e < S->ntok && e < h->end + 2 && S->tok[e].sent == sent; e++)
+        if (S->tok[e].sid == S->her_sid || S->tok[e].sid == S->him_sid)
+            return false; /* "adults who pay to abuse her": done to the child */
+    size_t a = j - 2;
+    if (!(S->people_set != UINT32_MAX && in_set(S, S->people_set, S->tok[a].sid)) &&
+        !(S->actor_set != UINT32_MAX && in_set(S, S->actor_set, S->tok[a].sid)))
+        return false;
+    for (size_t q = a, g = 0; q-- > 0 && g < 3 && S->tok[q].sent == sent; g++)
+        if (sid_in(S->tok[q].sid, S->indef_sids, sizeof S->indef_sids / sizeof *S->indef_sids))
+            return true;
+    return false;
+}
+
 /* Whether the match is about another person than the child. An explicit role
  * names the child in the match ("hit her"); a match of a "child_acts" rule
  * that names no one ("selling sex") is about the clause's subject like any
@@ -3403,6 +3440,8 @@ static bool subject_is_other(const jd_screen *S, const rule *r, const hit *h)
     }
     if (r->child_acts && r->kind == JD_SCREEN_OFFENCE && !child_object)
         child_object = child_after_act(S, h); /* "selling drugs to her": done to her */
+    if (r->child_acts && r->kind == JD_SCREEN_OFFENCE && !child_object && relative_clause_other(S, h))
+        other = true; /* "an older boy who was carrying cannabis" */
     if (wrong_object && !child_object) {
         bool names_other = false; /* "her partner hit her": her mother, the abuse the child saw */
         for (uint32_t i = h->start; i < h->end && !names_other; i++)
@@ -4479,9 +4518,43 @@ static bool cleared_after(const jd_screen *S, const hit *h, size_t *cue)
     return false;
 }
 
+/* A quoted label answered by the child's status: the match's words are all
+ * quoted, a naming verb comes before them in their sentence ("a resident
+ * called the girls 'little prostitutes'", "the log describes him as 'a
+ * dealer'"), and after them, in that sentence or the next, the writer says
+ * who they are: "these are children", "she is a child", "they are kids".
+ * The label is the other's word, answered; an account in quotation marks
+ * with no naming verb ("she said he 'had sex with her': she is a child")
+ * keeps its offence. */
+static bool label_answered(const jd_screen *S, const hit *h)
+{
+    for (uint32_t t = h->start; t < h->end; t++)
+        if (!S->tok[t].quoted)
+            return false;
+    uint32_t hs = S->tok[h->start].sent;
+    bool named = false;
+    for (size_t j = h->start, n = 0; j-- > 0 && n < 8 && S->tok[j].sent == hs; n++)
+        if (is_word(&S->tok[j], "called", "calls", "calling", "describes") ||
+            is_word(&S->tok[j], "described", "describing", "labelled", "labels"))
+            named = true;
+    if (!named)
+        return false;
+    for (size_t j = h->end; j + 2 < S->ntok && S->tok[j].sent <= hs + 1; j++) {
+        const tok *k = &S->tok[j], *v = &S->tok[j + 1], *n = &S->tok[j + 2];
+        if (k->quoted || !is_word(k, "these", "they", "she", "he") || !is_word(v, "are", "is", NULL, NULL))
+            continue;
+        if (is_word(n, "a", NULL, NULL, NULL) && j + 3 < S->ntok)
+            n = &S->tok[j + 3];
+        if (is_word(n, "children", "child", "kids", "kid"))
+            return true;
+    }
+    return false;
+}
+
 static bool challenged(const jd_screen *S, const rule *r, const hit *h, unsigned a)
 {
-    if (cue_in(S, K_CHAL, h, 1) || (r->kind == JD_SCREEN_OFFENCE && cleared_after(S, h, NULL)))
+    if (cue_in(S, K_CHAL, h, 1) || (r->kind == JD_SCREEN_OFFENCE && cleared_after(S, h, NULL)) ||
+        label_answered(S, h))
         return true;
     return cue_in(S, K_CHAL, h, 3) &&
            !(r->kind == JD_SCREEN_LANGUAGE && !(a & JD_SCREEN_QUOTED) &&
@@ -6626,17 +6699,21 @@ static bool clause_open(const jd_screen *S, const jd_screen_match *m, size_t *k,
 
 /* Whether the clause of a wording match opens with the child's relative or
  * friend as its subject, "her mother", "his sister", "their friend" ("Her
- * mother is promiscuous", "Her sister went of her own accord"): the wording
- * is about that person. Not a partner (the child's own relation, DOMAIN 6's
- * "boyfriend") nor "someone", "another", "others". */
+ * mother is promiscuous", "Her sister went of her own accord"), or "older
+ * sister", "her big brother" ("Older sister Chantelle (19) is known to
+ * police for soliciting"): the wording is about that person. Not a partner
+ * (the child's own relation, DOMAIN 6's "boyfriend") nor "someone",
+ * "another", "others". */
 static bool relative_subject(const jd_screen *S, const jd_screen_match *m)
 {
     size_t k, j;
     if (!clause_open(S, m, &k, &j))
         return false;
-    return j + 1 < k && in_set(S, S->poss_set, S->tok[j].sid) &&
-           in_set(S, S->other_set, S->tok[j + 1].sid) &&
-           !is_word(&S->tok[j + 1], "partner", "someone", "another", "others");
+    size_t a = j + (j < k && in_set(S, S->poss_set, S->tok[j].sid));
+    if (a < k && is_word(&S->tok[a], "older", "elder", "younger", "big"))
+        a++;
+    return a > j && a < k && in_set(S, S->other_set, S->tok[a].sid) &&
+           !is_word(&S->tok[a], "partner", "someone", "another", "others");
 }
 
 /* Whether token k names a person: a word of the person sets, or a
