@@ -1550,6 +1550,40 @@ static void test_screen_model__family_prob_same_bits_wording(void **state)
     jd_screen_model_free(m);
 }
 
+/* A note that asks for offences only (jd_screen_note.kinds, as analyse
+ * asks) gets no indicator nor wording the model raises: their rules were
+ * not scanned, and the model's family candidates of those kinds are not
+ * read (scr-speed: they were, then kept in the result). Asked for every
+ * kind, the same notes hold indicators and wording. */
+static void test_screen_model__kinds_asked_only(void **state)
+{
+    (void)state;
+    jd_error err;
+    jd_screen *S;
+    assert_int_equal(jd_screen_open(&S, NULL, &err), JD_OK);
+    const char *texts[] = {
+        "She stays out late with older males who give her cash, alcohol and lifts; she was "
+        "found drunk in a car with a man of 30 and says he is her boyfriend.",
+        "She goes missing for days and comes back with new clothes and a phone; she says she "
+        "is streetwise and went willingly of her own accord.",
+    };
+    jd_screen_result res = {0};
+    size_t raised = 0;
+    for (size_t t = 0; t < sizeof texts / sizeof texts[0]; t++) {
+        jd_screen_note n = note(texts[t], 14);
+        assert_int_equal(jd_screen_run(S, &n, &res, &err), JD_OK);
+        for (size_t i = 0; i < res.n; i++)
+            raised += res.m[i].kind != JD_SCREEN_OFFENCE;
+        n.kinds = 1u << JD_SCREEN_OFFENCE;
+        assert_int_equal(jd_screen_run(S, &n, &res, &err), JD_OK);
+        for (size_t i = 0; i < res.n; i++)
+            assert_int_equal(res.m[i].kind, JD_SCREEN_OFFENCE);
+    }
+    assert_true(raised > 0);
+    jd_screen_result_free(&res);
+    jd_screen_close(S);
+}
+
 /* The trainer fits what prediction may decide (jd_sm__may_count): a negated
  * match is the rules' at prediction, so the trainer does not fit it either.
  * The gold here has M05 in every note beside "no sign of self-harm": a
@@ -1935,6 +1969,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_screen_model__family_prob_same_bits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_screen_model__family_prob_same_bits_wording, setup,
                                         teardown),
+        cmocka_unit_test(test_screen_model__kinds_asked_only),
         cmocka_unit_test_setup_teardown(test_screen_model__gate_in_training, setup, teardown),
         cmocka_unit_test_setup_teardown(test_screen_model__guarded_fit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_screen_model__decisions_read_rules, setup, teardown),

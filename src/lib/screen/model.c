@@ -1621,7 +1621,10 @@ static int apply_family(jd_screen_model *M, const jd_screen *S, jd_sm_labels_fn 
                         pendings *P)
 {
     for (int kind = 0; kind < 3; kind++) {
-        if (!M->k[kind].on || !M->k[kind].family || M->k[kind].only == JD_SM_VETO)
+        /* a kind the note did not ask for (in->kinds: analyse asks offences)
+         * raises nothing: its rules were not scanned either */
+        if (!M->k[kind].on || !M->k[kind].family || M->k[kind].only == JD_SM_VETO ||
+            (in->kinds && !(in->kinds & (1u << kind))))
             continue;
         bool open = M->k[kind].open;
         size_t np = 0;
