@@ -1395,23 +1395,30 @@ static void test_screen_model__explain_utf8_cut(void **state)
 
 /* jd_sm__family_prob against jd_sm__predict over jd_screen__features_for,
  * bit for bit, for every family candidate of res; how many. */
-static size_t same_bits(jd_screen_model *m, jd_sm_stemmer *st, jd_sm_fv *a, jd_sm_fv *b,
-                        const jd_screen_note *n, const jd_screen_result *res,
-                        const jd_screen_match *protos, size_t np)
+static size_t same_bits_of(jd_screen_model *m, jd_sm_stemmer *st, jd_sm_fv *a, jd_sm_fv *b,
+                           const jd_screen_note *n, const jd_screen_result *res,
+                           const jd_screen_match *protos, size_t np, jd_screen_kind kind)
 {
     size_t checked = 0;
     for (size_t j = 0; j < np; j++) {
-        if (!jd_screen__family_candidate(res, JD_SCREEN_INDICATOR, protos[j].code, false))
+        if (!jd_screen__family_candidate(res, kind, protos[j].code, false))
             continue;
         double p1, p2;
         assert_int_equal(jd_sm__family_prob(m, n, res, &protos[j], a, &p1), JD_OK);
         assert_int_equal(jd_screen__features_for(b, st, n, res, &protos[j], -1, -1), JD_OK);
-        p2 = jd_sm__predict(m, JD_SCREEN_INDICATOR, b, 0, NULL, 0, NULL);
+        p2 = jd_sm__predict(m, kind, b, 0, NULL, 0, NULL);
         assert_memory_equal(&p1, &p2, sizeof p1);
         assert_true(p1 > 0 && p1 < 1);
         checked++;
     }
     return checked;
+}
+
+static size_t same_bits(jd_screen_model *m, jd_sm_stemmer *st, jd_sm_fv *a, jd_sm_fv *b,
+                        const jd_screen_note *n, const jd_screen_result *res,
+                        const jd_screen_match *protos, size_t np)
+{
+    return same_bits_of(m, st, a, b, n, res, protos, np, JD_SCREEN_INDICATOR);
 }
 
 /* The family candidates' probabilities from the per-note lists
@@ -1482,6 +1489,99 @@ static void test_screen_model__family_prob_same_bits(void **state)
     jd_sm__fv_free(&b);
     jd_sm__stemmer_free(st);
     jd_screen_model_free(m);
+}
+
+/* The wording slugs' family candidates too (scr-speed: they read the
+ * per-note lists, and their "lex:" families after the note's words, no
+ * longer the whole vector): the bits of jd_sm__predict over
+ * jd_screen__features_for, with the families in the writer's words, in a
+ * sentence naming the child and quoted, a note with none, a long note, and
+ * a slug raised into the result. */
+static void test_screen_model__family_prob_same_bits_wording(void **state)
+{
+    fx *f = *state;
+    jd_error err;
+    char longnote[4096];
+    size_t o = 0;
+    for (int i = 0; i < 30; i++)
+        o += (size_t)snprintf(longnote + o, sizeof longnote - o,
+                              "Visit %d: she says she is streetwise and goes willingly with "
+                              "her boyfriend, who pays for things. ", i);
+    const char *texts[] = {
+        "She went willingly of her own accord and enjoys the attention of older males.",
+        "Mum says \"she chose this lifestyle\"; this is grooming, not a choice.",
+        "Her boyfriend, 24, gives her gifts in exchange for favours. She is promiscuous.",
+        "Routine review, nothing of note. School attendance good.",
+        longnote,
+    };
+    char path[4096];
+    snprintf(path, sizeof path, "%s/data/rules/screen_model_lang.json",
+             getenv("JD_SOURCE_ROOT") ? getenv("JD_SOURCE_ROOT") : ".");
+    jd_screen_model *m;
+    assert_int_equal(jd_screen_model_load(&m, path, &err), JD_OK);
+    jd_screen_set_model(f->S, NULL);
+    jd_sm_stemmer *st;
+    assert_int_equal(jd_sm__stemmer_new(&st), JD_OK);
+    jd_sm_fv a = {0}, b = {0};
+    jd_screen_match protos[JD_SM_FAMILY_MAX];
+    size_t checked = 0;
+    for (size_t t = 0; t < sizeof texts / sizeof texts[0]; t++) {
+        jd_screen_note n = note(texts[t], 14);
+        assert_int_equal(jd_screen_run(f->S, &n, &f->res, &err), JD_OK);
+        for (int round = 0; round < 2; round++) {
+            size_t np = jd_screen__labels(f->S, JD_SCREEN_LANGUAGE, n.child_age, protos,
+                                          JD_SM_FAMILY_MAX);
+            assert_true(np >= 15);
+            checked += same_bits_of(m, st, &a, &b, &n, &f->res, protos, np, JD_SCREEN_LANGUAGE);
+            /* a slug raised: a match of res now, beside the first match's words */
+            jd_screen_match r = protos[np - 1];
+            r.start = f->res.n ? f->res.m[0].start : -1;
+            r.end = f->res.n ? f->res.m[0].end : -1;
+            r.counts = true;
+            assert_int_equal(jd_grow((void **)&f->res.m, &f->res.cap, f->res.n + 1, sizeof r),
+                             JD_OK);
+            f->res.m[f->res.n++] = r;
+        }
+    }
+    assert_true(checked > 60);
+    jd_sm__fv_free(&a);
+    jd_sm__fv_free(&b);
+    jd_sm__stemmer_free(st);
+    jd_screen_model_free(m);
+}
+
+/* A note that asks for offences only (jd_screen_note.kinds, as analyse
+ * asks) gets no indicator nor wording the model raises: their rules were
+ * not scanned, and the model's family candidates of those kinds are not
+ * read (scr-speed: they were, then kept in the result). Asked for every
+ * kind, the same notes hold indicators and wording. */
+static void test_screen_model__kinds_asked_only(void **state)
+{
+    (void)state;
+    jd_error err;
+    jd_screen *S;
+    assert_int_equal(jd_screen_open(&S, NULL, &err), JD_OK);
+    const char *texts[] = {
+        "She stays out late with older males who give her cash, alcohol and lifts; she was "
+        "found drunk in a car with a man of 30 and says he is her boyfriend.",
+        "She goes missing for days and comes back with new clothes and a phone; she says she "
+        "is streetwise and went willingly of her own accord.",
+    };
+    jd_screen_result res = {0};
+    size_t raised = 0;
+    for (size_t t = 0; t < sizeof texts / sizeof texts[0]; t++) {
+        jd_screen_note n = note(texts[t], 14);
+        assert_int_equal(jd_screen_run(S, &n, &res, &err), JD_OK);
+        for (size_t i = 0; i < res.n; i++)
+            raised += res.m[i].kind != JD_SCREEN_OFFENCE;
+        n.kinds = 1u << JD_SCREEN_OFFENCE;
+        assert_int_equal(jd_screen_run(S, &n, &res, &err), JD_OK);
+        for (size_t i = 0; i < res.n; i++)
+            assert_int_equal(res.m[i].kind, JD_SCREEN_OFFENCE);
+    }
+    assert_true(raised > 0);
+    jd_screen_result_free(&res);
+    jd_screen_close(S);
 }
 
 /* The trainer fits what prediction may decide (jd_sm__may_count): a negated
@@ -1867,6 +1967,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_screen_model__open_raise_scope, setup, teardown),
         cmocka_unit_test_setup_teardown(test_screen_model__explain_utf8_cut, setup, teardown),
         cmocka_unit_test_setup_teardown(test_screen_model__family_prob_same_bits, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_screen_model__family_prob_same_bits_wording, setup,
+                                        teardown),
+        cmocka_unit_test(test_screen_model__kinds_asked_only),
         cmocka_unit_test_setup_teardown(test_screen_model__gate_in_training, setup, teardown),
         cmocka_unit_test_setup_teardown(test_screen_model__guarded_fit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_screen_model__decisions_read_rules, setup, teardown),

@@ -1503,7 +1503,7 @@ static int family_prep(jd_sm_stemmer *st, jd_sm_fv *fv, const jd_screen_note *in
                : JD_OK;
 }
 
-static double family_p(jd_sm_stemmer *st, const jd_sm_kind *k, int slot);
+static double family_p(jd_sm_stemmer *st, const jd_sm_kind *k, int slot, bool lex);
 
 int jd_sm__family_prob(jd_screen_model *M, const jd_screen_note *in, const jd_screen_result *res,
                        const jd_screen_match *self, jd_sm_fv *fv, double *p)
@@ -1511,8 +1511,7 @@ int jd_sm__family_prob(jd_screen_model *M, const jd_screen_note *in, const jd_sc
     if (!M->st && jd_sm__stemmer_new(&M->st))
         return JD_ENOMEM;
     jd_sm_stemmer *st = M->st;
-    /* a wording candidate's "lex:" features come after the note's words: the whole vector */
-    int slot = self->kind == JD_SCREEN_LANGUAGE ? -1 : slot_for(st, self->kind, self->code);
+    int slot = slot_for(st, self->kind, self->code);
     if (slot == -2)
         return JD_ENOMEM;
     if (slot < 0) {
@@ -1523,12 +1522,14 @@ int jd_sm__family_prob(jd_screen_model *M, const jd_screen_note *in, const jd_sc
     }
     if (family_prep(st, fv, in, res, (int)self->kind))
         return JD_ENOMEM;
-    *p = family_p(st, &M->k[self->kind], slot);
+    *p = family_p(st, &M->k[self->kind], slot, self->kind == JD_SCREEN_LANGUAGE);
     return JD_OK;
 }
 
-/* A family candidate's probability once family_prep has read the note. */
-static double family_p(jd_sm_stemmer *st, const jd_sm_kind *k, int slot)
+/* A family candidate's probability once family_prep has read the note;
+ * lex: a wording candidate, whose "lex:" features (lex_feats) come after
+ * the note's words. */
+static double family_p(jd_sm_stemmer *st, const jd_sm_kind *k, int slot, bool lex)
 {
     /* jd_sm__predict's sum, in the order of jd_screen__features_for: the same bits */
     double z = 0;
@@ -1537,6 +1538,18 @@ static double family_p(jd_sm_stemmer *st, const jd_sm_kind *k, int slot)
              st->fam[i].v;
     for (size_t i = 0; i < st->nnt; i++)
         z += (double)term_weight(st, k, slot, st->nt[i], st->ntw[i]) * st->nt_v;
+    static const char *const pre[] = {"lex:", "lexc:", "lexq:"};
+    const uint32_t bits[] = {st->lex_own, st->lex_child, st->lex_quoted};
+    for (size_t b = 0; lex && b < 3; b++)
+        for (size_t i = 0; i < jd_sm__lex_count(); i++)
+            if (bits[b] >> i & 1u) {
+                char name[160];
+                size_t len = put(name, 0, sizeof name, st->scode[slot]);
+                len = put(name, len, sizeof name, "|");
+                len = put(name, len, sizeof name, pre[b]);
+                len = put(name, len, sizeof name, jd_sm__lex_name(i));
+                z += (double)jd_sm__named_weight(k, jd_sm__key(name, len));
+            }
     return 1.0 / (1.0 + exp(-z));
 }
 
@@ -1608,7 +1621,10 @@ static int apply_family(jd_screen_model *M, const jd_screen *S, jd_sm_labels_fn 
                         pendings *P)
 {
     for (int kind = 0; kind < 3; kind++) {
-        if (!M->k[kind].on || !M->k[kind].family || M->k[kind].only == JD_SM_VETO)
+        /* a kind the note did not ask for (in->kinds: analyse asks offences)
+         * raises nothing: its rules were not scanned either */
+        if (!M->k[kind].on || !M->k[kind].family || M->k[kind].only == JD_SM_VETO ||
+            (in->kinds && !(in->kinds & (1u << kind))))
             continue;
         bool open = M->k[kind].open;
         size_t np = 0;
@@ -1623,14 +1639,12 @@ static int apply_family(jd_screen_model *M, const jd_screen *S, jd_sm_labels_fn 
             if (t < 0 || !jd_screen__family_candidate(res, (jd_screen_kind)kind, protos[j].code, open))
                 continue;
             double p;
-            int slot = kind == JD_SCREEN_LANGUAGE
-                           ? -1
-                           : slot_for(M->st, (jd_screen_kind)kind, protos[j].code);
+            int slot = slot_for(M->st, (jd_screen_kind)kind, protos[j].code);
             if (slot >= 0 && !prepared && family_prep(M->st, fv, in, res, kind))
                 return JD_ENOMEM;
             prepared |= slot >= 0;
             if (slot >= 0)
-                p = family_p(M->st, &M->k[kind], slot);
+                p = family_p(M->st, &M->k[kind], slot, kind == JD_SCREEN_LANGUAGE);
             else if (jd_sm__family_prob(M, in, res, &protos[j], fv, &p))
                 return JD_ENOMEM;
             if (p < t)

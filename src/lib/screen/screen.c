@@ -5302,6 +5302,24 @@ static size_t toks_upto(const jd_screen *S, int off)
     return lo;
 }
 
+/* The first token ending after byte offset off (S->ntok: none), by a
+ * binary search: the tokens' ends rise with their index. The token a match
+ * starting at off begins in (sentence_first, clause_open, activity_object,
+ * firm_age, name_span). The offset is compared unsigned, as the scans it
+ * replaces did (a negative one: none). */
+static size_t tok_from(const jd_screen *S, int off)
+{
+    size_t lo = 0, hi = S->ntok;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (S->tok[mid].off + S->tok[mid].olen <= (uint32_t)off)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 /* The sentence of the token at byte offset off. */
 static long sent_at(const jd_screen *S, int off)
 {
@@ -6617,9 +6635,7 @@ static int adult_sentences(jd_screen *S)
  * the age gap instead. */
 static bool firm_age(const jd_screen *S, const jd_screen_match *m)
 {
-    size_t k = 0;
-    while (k < S->ntok && S->tok[k].off + S->tok[k].olen <= (uint32_t)m->start)
-        k++;
+    size_t k = tok_from(S, m->start);
     if (k == S->ntok)
         return false;
     uint32_t sent = S->tok[k].sent;
@@ -6639,9 +6655,7 @@ static bool firm_age(const jd_screen *S, const jd_screen_match *m)
 /* The first token of the sentence holding byte offset `start`, or S->ntok. */
 static size_t sentence_first(const jd_screen *S, int start)
 {
-    size_t k = 0;
-    while (k < S->ntok && S->tok[k].off + S->tok[k].olen <= (uint32_t)start)
-        k++;
+    size_t k = tok_from(S, start);
     if (k == S->ntok)
         return k;
     uint32_t sent = S->tok[k].sent;
@@ -6683,9 +6697,7 @@ static bool act_on_child(const jd_screen *S, const jd_screen_match *m)
  * token. False when the match starts after the last token. */
 static bool clause_open(const jd_screen *S, const jd_screen_match *m, size_t *k, size_t *j)
 {
-    size_t a = 0;
-    while (a < S->ntok && S->tok[a].off + S->tok[a].olen <= (uint32_t)m->start)
-        a++;
+    size_t a = tok_from(S, m->start);
     if (a == S->ntok)
         return false;
     size_t b = a;
@@ -6800,9 +6812,7 @@ static bool activity_object(const jd_screen *S, int start, int end)
 {
     if (S->activity_set == UINT32_MAX || start < 0)
         return false;
-    size_t k = 0;
-    while (k < S->ntok && S->tok[k].off + S->tok[k].olen <= (uint32_t)start)
-        k++;
+    size_t k = tok_from(S, start);
     if (k == S->ntok)
         return false;
     uint32_t sent = S->tok[k].sent;
@@ -6833,9 +6843,7 @@ static bool activity_floor(const jd_screen *S, const jd_screen_match *m)
  * word the rule reads ("a mark on her arm"). */
 static bool name_span(const jd_screen *S, const jd_screen_match *m)
 {
-    size_t k = 0;
-    while (k < S->ntok && S->tok[k].off + S->tok[k].olen <= (uint32_t)m->start)
-        k++;
+    size_t k = tok_from(S, m->start);
     if (k == 0 || k >= S->ntok || S->tok[k].cap != 2 || S->tok[k - 1].sent != S->tok[k].sent ||
         S->tok[k].nl || S->tok[k - 1].punct)
         return false;
