@@ -109,6 +109,22 @@ static void open_cand_rules(fx *f)
     f->S = S;
 }
 
+/* A counted match of a rule with a "near" pattern names the words that
+ * pattern found (fix-screen3): C4's driver who waits shows the drive. */
+static void test_why_names_near_words(void **state)
+{
+    fx *f = *state;
+    const jd_screen_result *r = run(f,
+                                    "Jess (15) says Dean (45) had sex with her at his flat. His "
+                                    "mate drives her there and waits in the van.",
+                                    "case_note");
+    const jd_screen_match *m = must(r, "C4", 1);
+    assert_non_null(strstr(m->why, "\" beside \"mate drives her there\""));
+    assert_non_null(strstr(m->why, "matched \"driver|"));
+    m = must(r, "C2", 1);
+    assert_null(strstr(m->why, "beside")); /* no "near" pattern: the pattern alone */
+}
+
 /* Rules alone: the event type makes S12 a candidate, never a counted match;
  * the same words in a case note make none; words of S12 count as before. */
 static void test_candidate_rules_alone(void **state)
@@ -246,6 +262,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_candidate_decided_by_model, setup, teardown),
         cmocka_unit_test_setup_teardown(test_model_never_over_firm, setup, teardown),
         cmocka_unit_test_setup_teardown(test_language_model, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_why_names_near_words, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5434,7 +5434,10 @@ static bool owned_by_unrelated(const jd_screen *S, uint32_t i)
     return k->poss && k->sent == S->tok[i].sent && in_set(S, S->unrelated_set, k->sid);
 }
 
-static bool owned_hit(const jd_screen *S, int kind, uint32_t rule_idx, const hit *h, int span)
+/* The first hit of kind owned by rule rule_idx that speaks for h (an
+ * exception in its clause or the note, a "near" pattern within span
+ * sentences), or -1. */
+static long owned_hit_at(const jd_screen *S, int kind, uint32_t rule_idx, const hit *h, int span)
 {
     uint32_t s = S->tok[h->start].sent;
     for (size_t i = 0; i < S->nhits; i++) {
@@ -5442,7 +5445,7 @@ static bool owned_hit(const jd_screen *S, int kind, uint32_t rule_idx, const hit
         uint32_t us = S->tok[u->start].sent;
         if (S->pat[u->pat].kind == kind && S->pat[u->pat].owner == rule_idx &&
             S->pat[u->pat].note)
-            return true;
+            return (long)i;
         if (S->pat[u->pat].kind == kind && S->pat[u->pat].owner == rule_idx &&
             us + (uint32_t)span >= s && us <= s + (uint32_t)span) {
             /* an exception ("locked the door", "consent to share") speaks
@@ -5453,10 +5456,15 @@ static bool owned_hit(const jd_screen *S, int kind, uint32_t rule_idx, const hit
                 continue;
             if (kind == K_NEAR && owned_by_unrelated(S, u->start))
                 continue; /* "her friend's brother, Lewis (19)" is no family of hers */
-            return true;
+            return (long)i;
         }
     }
-    return false;
+    return -1;
+}
+
+static bool owned_hit(const jd_screen *S, int kind, uint32_t rule_idx, const hit *h, int span)
+{
+    return owned_hit_at(S, kind, rule_idx, h, span) >= 0;
 }
 
 /* "33/40011/24": a crime reference (a DOB such as 02/03/1997 is not). */
@@ -6397,9 +6405,20 @@ static void match_why(const jd_screen *S, const hit *h, const char *text, jd_scr
     char ab[120];
     jd_screen_attrs_str(m->attrs & discount, ab, sizeof ab);
     sbuf w = sb_at(m->why, sizeof m->why);
+    const rule *r = &S->rules[S->pat[h->pat].owner];
+    long nh = m->counts && r->has_near
+                  ? owned_hit_at(S, K_NEAR, S->pat[h->pat].owner, h, r->near_span)
+                  : -1;
     if (m->counts) { /* "matched \"%s\"%s%s" */
         sb_str(&w, "matched \"");
-        sb_str(&w, pattern_text);
+        if (nh >= 0) { /* the words its "near" pattern found, before the cut */
+            const tok *a = &S->tok[S->hits[nh].start], *b = &S->tok[S->hits[nh].end - 1];
+            sb_cut(&w, pattern_text, strlen(pattern_text), 60);
+            sb_str(&w, "\" beside \"");
+            sb_cut(&w, text + a->off, b->off + b->olen - a->off, 48);
+        } else {
+            sb_str(&w, pattern_text);
+        }
         sb_str(&w, "\"");
         if (m->attrs) {
             sb_str(&w, "; also ");
