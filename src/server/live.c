@@ -330,7 +330,7 @@ static void on_feed(const char *agency, const char *name, const jd_feed_result *
  * live thread's (the urgent lane, which wants write_mu already) or the
  * update's lane's (after the gate). */
 static int escalate_some(jd_server *srv, jd_store *s, char **keys, size_t n,
-                         const jd_analysis_kept *kept, jd_error *err)
+                         const jd_analysis_kept *kept, const int64_t *kept_gen, jd_error *err)
 {
     bool lane = s == srv->lane_store;
     if (!n)
@@ -345,6 +345,19 @@ static int escalate_some(jd_server *srv, jd_store *s, char **keys, size_t n,
         pthread_mutex_lock(&srv->write_mu);
     else
         jd_write_lock(srv);
+    /* the kept records are the analysis's as the store was when it ran
+     * (kept_gen: the change counter then, under write_mu); a resolve or
+     * analysis since (the urgent lane between the two locks) makes them
+     * stale: the persons' records are loaded again */
+    int64_t an = 0, ids = 0;
+    jd_error ge;
+    jd_error_clear(&ge);
+    if (kept && (!kept_gen || jd_live_generation(s, &an, &ids, &ge) < 0 || an != kept_gen[0] ||
+                 ids != kept_gen[1])) {
+        eo.kept = NULL;
+        fprintf(stderr, "joindots serve: the escalation loads its records again: the store "
+                        "moved since the analysis kept them\n");
+    }
     int rc = jd_escalate_run(s, JD_AS_OF_NOW, 0, &eo, &es, err);
     pthread_mutex_unlock(&srv->write_mu);
     return rc;
@@ -373,7 +386,7 @@ static void urgent_first(jd_server *srv, double landed_at, bool beside)
     pthread_mutex_unlock(&srv->write_mu);
     double t1 = jd_srv_secs(), c1 = cpu_now();
     if (rc == JD_OK)
-        rc = escalate_some(srv, srv->lane_store, keys, n, NULL, &err);
+        rc = escalate_some(srv, srv->lane_store, keys, n, NULL, NULL, &err);
     jd_analyse_keys_free(keys, n);
     urgent_want(srv, false);
     if (rc < 0 || !n) {
@@ -451,7 +464,9 @@ static void resolve_line(jd_server *srv, const jd_live_stats *rs)
  * live thread after a scan of the drop folder that landed feeds,
  * urgent_want on, before the urgent lane; JD_LIVE_TEST_HOLD_SCAN: after
  * any scan and its urgent lane, urgent_want off (a kick and a stop then
- * arrive together). */
+ * arrive together); JD_LIVE_TEST_HOLD_ESC: the update between its
+ * analysis and its escalation, holding no lock (the urgent lane may run
+ * then: the escalation finds the store moved and loads its records). */
 static void test_hold(const char *env, const char *where)
 {
     const char *f = getenv(env);
@@ -558,12 +573,20 @@ static int update(jd_server *srv, jd_analyse_stats *as, bool *have_stats)
     char **walked = NULL;
     size_t nwalked = 0;
     jd_analysis_kept *kept = NULL; /* its records, for the escalation over its walked */
+    int64_t gen[2] = {0, 0}; /* the store's change counter after the analysis */
+    bool have_gen = false;
     write_lock_at(srv, "JD_LIVE_TEST_HOLD_GATE");
     rc = srv->o.incremental
              ? jd_live_analyse_touched(s, &ao, touched, as, &walked, &nwalked,
                                        getenv("JD_ESCALATE_RELOAD") ? NULL : &kept, &err)
              : jd_analyse(s, &ao, NULL, as, &err);
+    if (rc == JD_OK && kept) {
+        jd_error ge;
+        jd_error_clear(&ge);
+        have_gen = jd_live_generation(s, &gen[0], &gen[1], &ge) == JD_OK;
+    }
     jd_write_unlock(srv);
+    test_hold("JD_LIVE_TEST_HOLD_ESC", "between its analysis and its escalation");
     jd_person_set_free(touched);
     double t2 = jd_srv_secs(), c2 = cpu_now();
     if (rc < 0) {
@@ -593,7 +616,7 @@ static int update(jd_server *srv, jd_analyse_stats *as, bool *have_stats)
         rc = jd_live_escalate(s, NULL, &ls, &err);
         jd_write_unlock(srv);
     } else {
-        rc = escalate_some(srv, s, walked, nwalked, kept, &err);
+        rc = escalate_some(srv, s, walked, nwalked, kept, have_gen ? gen : NULL, &err);
     }
     jd_analyse_keys_free(walked, nwalked);
     jd_analysis_kept_free(kept);

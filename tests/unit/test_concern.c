@@ -719,22 +719,37 @@ static void load_bundle(jd_store *s)
     assert_int_equal(jd_analyse(s, &ao, NULL, NULL, &err), JD_OK);
 }
 
+enum { SEEN_MAX = 64 };
 typedef struct seen {
-    char ids[32][160];
-    char rung[32][32];
-    char status[32][16];
+    char ids[SEEN_MAX][160];
+    char rung[SEEN_MAX][32];
+    char status[SEEN_MAX][16];
+    char level[SEEN_MAX][16];
+    uint64_t json[SEEN_MAX]; /* FNV-1a of the concern's JSON: its records (evidence), history */
     int n;
 } seen;
 
+static uint64_t fnv1a(const char *t)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (; t && *t; t++)
+        h = (h ^ (unsigned char)*t) * 0x100000001b3ULL;
+    return h;
+}
+
+/* Every concern the run calls back with; more than SEEN_MAX fails the
+ * test (a comparison over the first few only would hide the rest). */
 static int collect(const jd_concern *c, void *p)
 {
     seen *S = p;
-    if (S->n < 32) {
-        snprintf(S->ids[S->n], sizeof S->ids[0], "%s", c->id);
-        snprintf(S->rung[S->n], sizeof S->rung[0], "%s", c->rung);
-        snprintf(S->status[S->n], sizeof S->status[0], "%s", c->status);
-        S->n++;
-    }
+    if (S->n >= SEEN_MAX)
+        fail_msg("more than %d concerns called back", SEEN_MAX);
+    snprintf(S->ids[S->n], sizeof S->ids[0], "%s", c->id);
+    snprintf(S->rung[S->n], sizeof S->rung[0], "%s", c->rung);
+    snprintf(S->status[S->n], sizeof S->status[0], "%s", c->status);
+    snprintf(S->level[S->n], sizeof S->level[0], "%s", c->level ? c->level : "");
+    S->json[S->n] = fnv1a(c->json);
+    S->n++;
     return 0;
 }
 
@@ -977,8 +992,9 @@ static void test_concern__subset_run_equals_full(void **state)
 /* The live update's escalation over the persons an incremental analysis
  * walked, from the records that analysis kept (jd_incr_input.keep,
  * jd_escalate_opts.kept) instead of loading their events again: the same
- * concerns, rungs, states and levels as the loading run, and no event read
- * from the store. An analysis that walks no one keeps nothing. */
+ * concerns, rungs, states, levels and evidence (each concern's whole JSON:
+ * its records and history) as the loading run, and no event read from the
+ * store. An analysis that walks no one keeps nothing. */
 static void test_concern__kept_records_equal_loaded(void **state)
 {
     fx *f = *state;
@@ -1029,6 +1045,8 @@ static void test_concern__kept_records_equal_loaded(void **state)
         assert_true(j >= 0);
         assert_string_equal(fromkept.rung[j], loaded.rung[i]);
         assert_string_equal(fromkept.status[j], loaded.status[i]);
+        assert_string_equal(fromkept.level[j], loaded.level[i]);
+        assert_true(fromkept.json[j] == loaded.json[i]);
     }
     assert_true(find(&fromkept, all.ids[k]) >= 0);
     /* saved from the kept records: what a full run then finds stored */

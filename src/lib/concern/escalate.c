@@ -49,7 +49,6 @@ typedef struct eng {
     jd_error *err;
     int64_t T;
     const jd_snapshot *S; /* events and mentions known by T */
-    const bool *evwant;   /* S's events the rules read (opts.kept), NULL: all */
     json_t *derived;   /* id -> base */
     json_t *strategic; /* id -> base, from notes */
     int rc;
@@ -388,7 +387,7 @@ static int linked_edges(const eng *E, json_t *kids, const int64_t *since, edge *
     int rc = JD_OK;
     for (size_t e = 0; e < S->nev && rc == JD_OK; e++) {
         const aev *ev = &S->ev[e];
-        if (ev->nm < 2 || (E->evwant && !E->evwant[e]))
+        if (ev->nm < 2)
             continue;
         if (jd_grow((void **)&pid, &pcap, ev->nm, sizeof *pid) < 0) {
             rc = JD_ENOMEM;
@@ -724,7 +723,7 @@ static json_t *escalation_alert(const char *id, json_t *base, json_t *state)
 static int derive_bases(eng *E, json_t *alerts, jd_escalate_stats *st)
 {
     for (size_t e = 0; e < E->S->nev; e++)
-        if ((!E->evwant || E->evwant[e]) && derive_strategic(E, &E->S->ev[e]) < 0)
+        if (derive_strategic(E, &E->S->ev[e]) < 0)
             return JD_ENOMEM;
     if (derive_from_alerts(E, alerts, st) < 0 || derive_linked(E) < 0)
         return JD_ENOMEM;
@@ -1111,7 +1110,6 @@ typedef struct run {
     int64_t as_of, now, T;
     eng E;
     jd_snapshot snap;
-    bool *evwant; /* opts.kept: its events that name a walked person */
     stored S;
     char *abuf; /* the analysis's alerts as JSON Lines; lines point into it */
     size_t alen;
@@ -1196,23 +1194,21 @@ static int subset_alert(const jd_alert_row *r, void *payload)
 }
 
 /* opts.kept: of the incremental analysis's records (its walked persons
- * with all their events, and whoever shares an event with them, hops over),
- * what loading the walked persons' own events (hops 0) gives: the events
- * naming a walked person (R->evwant; a walked person's events are all
- * loaded) and the persons those events name (subj, n). */
+ * with all their events, and whoever those events name; hops over, as
+ * mark_walked and the store's load_subset take them), what loading the
+ * walked persons' own events (hops 0) gives: every event (each was loaded
+ * as a walked person's, so each names one: no event is left out; a filter
+ * on that, which could drop none, went in fix-review-a) and the persons
+ * they name (subj, n). */
 static int kept_subset(run *R, const char **subj, size_t *n)
 {
     const jd_snapshot *S = R->E.S;
     bool *named = calloc(S->np + 1, sizeof *named);
-    if (!named || !(R->evwant = calloc(S->nev + 1, sizeof *R->evwant))) {
-        free(named);
+    if (!named)
         return nomem(R);
-    }
     for (size_t e = 0; e < S->nev; e++) {
         const aev *ev = &S->ev[e];
-        for (uint32_t k = 0; k < ev->nm && !R->evwant[e]; k++)
-            R->evwant[e] = S->p[S->m[S->by_event[ev->m0 + k]].person].walk;
-        for (uint32_t k = 0; R->evwant[e] && k < ev->nm; k++)
+        for (uint32_t k = 0; k < ev->nm; k++)
             named[S->m[S->by_event[ev->m0 + k]].person] = true;
     }
     *n = 0;
@@ -1220,7 +1216,6 @@ static int kept_subset(run *R, const char **subj, size_t *n)
         if (named[p])
             subj[(*n)++] = S->p[p].pid;
     free(named);
-    R->E.evwant = R->evwant;
     return JD_OK;
 }
 
@@ -1619,7 +1614,6 @@ static void run_dispose(run *R)
     }
     free(R->lines);
     jd_snapshot__dispose(&R->snap);
-    free(R->evwant);
     json_decref(R->E.derived);
     json_decref(R->E.strategic);
     json_decref(R->S.rows);

@@ -366,6 +366,7 @@ typedef struct rs {
     hot_spill *spill; /* values of refs with more than HOT_V */
     size_t nspill;
     variants var;
+    uint64_t var_hash; /* the variants file's content (0: the built-in list) */
     uint32_t *tf; /* name id (pool offset) -> uses by refs */
     size_t ntf;
     /* name id -> the gender of a first name in the county (name_genders):
@@ -5633,6 +5634,7 @@ static int prepare_from(rs *R, jd_store *s, const char *variants_file, const cha
         fclose(f);
         if (rc == JD_OK)
             rc = load_variants(R, jd_buf_cstr(&b), b.len);
+        R->var_hash = jd_hash64(jd_buf_cstr(&b), b.len, 0x7661) | 1;
         jd_buf_dispose(&b);
     }
     if (rc == JD_ELIMIT)
@@ -6035,19 +6037,41 @@ static bool same_file(const char *a, const char *b)
 }
 
 /*
+ * Ref i's keys' check value: its fingerprint fp (the stored one, not
+ * changed) and what the key makers (keys_range: keys_sound, keys_dates,
+ * keys_place, keys_probe, keys_ids) read that the fingerprint does not
+ * cover. The fingerprint sums each field, so it is blind to the order of
+ * a ref's postcodes, and rule 9 (no date, no age) keys on the first one,
+ * pc[0]: a mention's postcode corrected in place can leave the sum and
+ * move pc[0]. Every other field the makers read is taken whole (every
+ * value of it makes keys) and is in the sum. The variants file is checked
+ * apart (its path and content, kk->var_hash). Never 0.
+ */
+static int64_t key_check_value(const rs *R, const int64_t *fp, uint32_t i)
+{
+    const rref *r = &R->r[i];
+    uint64_t h = (uint64_t)fp[i];
+    if (r->npc)
+        h ^= jd_hash64(pool_str(&R->ids, r->pc[0]), pool_len(&R->ids, r->pc[0]), 0x6b70);
+    return h ? (int64_t)h : 1;
+}
+
+/*
  * The county's sorted keys from the resident's kept ones (cut 3): a ref
- * found by its name whose fingerprint is the one its keys were made with
- * keeps them (renumbered), every other ref's are made, and the two merged.
- * A ref's keys read only what its fingerprint hashes (names, dates, ages,
- * gender, places, identifiers) and the variants file, so the result is
- * keys_sorted's over every ref. Returns 1 made so, 0 not (none kept, other
- * variants, or the kept refs not in the order of today's numbers: the
- * merge would not be sorted), or JD_ENOMEM.
+ * found by its name whose keys' check value (key_check_value: its fingerprint
+ * and its first postcode) is the one its keys were made with keeps them
+ * (renumbered), every other ref's are made, and the two merged. A ref's
+ * keys read only what its check value hashes and the variants file (same
+ * path and content), so the result is keys_sorted's over every ref.
+ * Returns 1 made so, 0 not (none kept, other variants, or the kept refs
+ * not in the order of today's numbers: the merge would not be sorted), or
+ * JD_ENOMEM.
  */
 static int keys_from_kept(run *u, jd_resolve__kept_keys *kk, kv **out, size_t *nk)
 {
     rs *R = &u->R;
-    if (!kk->have || !same_file(kk->variants, u->o->variants) || !u->fp)
+    if (!kk->have || !same_file(kk->variants, u->o->variants) || kk->var_hash != R->var_hash ||
+        !u->fp)
         return 0;
     uint32_t *to = malloc((kk->nrefs ? kk->nrefs : 1) * sizeof *to);
     uint8_t *dirty = malloc(R->n ? R->n : 1);
@@ -6062,7 +6086,7 @@ static int keys_from_kept(run *u, jd_resolve__kept_keys *kk, kv **out, size_t *n
         const char *ag = kk->names + kk->at[o];
         int i = find_ref(R, ag, ag + strlen(ag) + 1);
         to[o] = UINT32_MAX;
-        if (i < 0 || u->fp[i] != kk->fp[o])
+        if (i < 0 || key_check_value(R, u->fp, (uint32_t)i) != kk->fp[o])
             continue;
         if (i <= last) { /* not in today's order */
             free(to);
@@ -6096,7 +6120,8 @@ static int keys_from_kept(run *u, jd_resolve__kept_keys *kk, kv **out, size_t *n
 }
 
 /* The county's sorted keys k[0..n) kept in kk for the next run, with each
- * ref's fingerprint and name; dropped when memory runs short. */
+ * ref's keys' check value (key_check_value) and name and the variants file's
+ * path and content hash; dropped when memory runs short. */
 static void keys_keep(const run *u, const kv *k, size_t n, jd_resolve__kept_keys *kk)
 {
     const rs *R = &u->R;
@@ -6114,7 +6139,9 @@ static void keys_keep(const run *u, const kv *k, size_t n, jd_resolve__kept_keys
         return;
     }
     memcpy(kk->k, k, n * sizeof *k);
-    memcpy(kk->fp, u->fp, R->n * sizeof *u->fp);
+    for (uint32_t i = 0; i < R->n; i++)
+        kk->fp[i] = key_check_value(R, u->fp, i);
+    kk->var_hash = R->var_hash;
     size_t at = 0;
     for (uint32_t i = 0; i < R->n; i++) {
         kk->at[i] = at;
@@ -6133,8 +6160,9 @@ static void keys_keep(const run *u, const kv *k, size_t n, jd_resolve__kept_keys
 }
 
 /* How many (key, ref) entries of k[0..n) differ from the county's keys made
- * again (the kept keys' check); -2 when memory runs short. */
-static int64_t keys_kept_missed(run *u, const kv *k, size_t n)
+ * again (the kept keys' check); -2 when memory runs short. When some
+ * differ, the keys made again are handed over in *fresh (*nfresh). */
+static int64_t keys_kept_missed(run *u, const kv *k, size_t n, kv **fresh, size_t *nfresh)
 {
     kv *all = NULL;
     size_t na = 0;
@@ -6143,7 +6171,11 @@ static int64_t keys_kept_missed(run *u, const kv *k, size_t n)
     int64_t missed = n > na ? (int64_t)(n - na) : (int64_t)(na - n);
     for (size_t i = 0; i < n && i < na; i++)
         missed += all[i].key != k[i].key || all[i].ref != k[i].ref;
-    free(all);
+    if (missed) {
+        *fresh = all;
+        *nfresh = na;
+    } else
+        free(all);
     return missed;
 }
 
@@ -6154,13 +6186,15 @@ static int64_t keys_kept_missed(run *u, const kv *k, size_t n)
  * them (each rule's proposals, the blocks over the cap). The pairs of the
  * changed refs and of the scope are made from them (pairs_of), so a small
  * scope no longer makes and sorts every candidate pair of the county.
- * Given the resident (o->resident), the keys of the refs whose fingerprint
- * did not change come from the last run's (keys_from_kept), and the keys
- * are kept for the next.
+ * Given the resident (o->resident), the keys of the refs whose keys' check
+ * value did not change come from the last run's (keys_from_kept), and the
+ * keys are kept for the next. Unless o->incr_no_checks, the kept keys are
+ * checked against keys made afresh; when any differ (or the check ran out
+ * of memory) the fresh keys are used and kept instead.
  */
 static int run_block_keys(run *u, jd_error *err)
 {
-    double t = jd_secs(), tc = cpu_secs();
+    double t = jd_secs(), tc = cpu_secs(), tchk = 0, tcchk = 0;
     rs *R = &u->R;
     int cap = u->o->block_cap;
     jd_resolve__kept_keys *kk = jd_resolve__resident_keys(u->o->resident);
@@ -6168,12 +6202,31 @@ static int run_block_keys(run *u, jd_error *err)
     int got = kk ? keys_from_kept(u, kk, &u->bk, &u->bk_n) : 0;
     if (got < 0)
         return jd_oom(err);
+    bool used = got > 0;
+    if (got && u->o->incr_no_checks)
+        R->st.incr_keys_kept_missed = -3;
+    else if (got) { /* the check, timed apart from the blocking */
+        double t0 = jd_secs(), tc0 = cpu_secs();
+        kv *fresh = NULL;
+        size_t nf = 0;
+        int64_t missed = keys_kept_missed(u, u->bk, u->bk_n, &fresh, &nf);
+        R->st.incr_keys_kept_missed = missed;
+        if (missed) { /* wrong (or not checked): the keys made afresh */
+            free(u->bk);
+            u->bk = fresh;
+            u->bk_n = nf;
+            got = fresh != NULL;
+            used = false;
+        }
+        tchk = jd_secs() - t0;
+        tcchk = cpu_secs() - tc0;
+    }
     if (got ? keys_finish(R, u->bk, u->bk_n, cap, &u->bk_n11, &u->bk_probe) < 0
             : block_keys(R, cap, u->threads, &u->bk, &u->bk_n, &u->bk_n11, &u->bk_probe) < 0)
         return jd_oom(err);
     if (kk) {
         keys_keep(u, u->bk, u->bk_n, kk);
-        jd_resolve__resident_keys_note(u->o->resident, got > 0);
+        jd_resolve__resident_keys_note(u->o->resident, used);
     }
     const kv *k = u->bk;
     size_t c = (size_t)(cap > 0 ? cap : 0);
@@ -6185,12 +6238,8 @@ static int run_block_keys(run *u, jd_error *err)
         else
             R->st.pairs_by_rule[k[s].key >> 60] += (int64_t)(e - s) * (int64_t)(e - s - 1) / 2;
     }
-    R->st.seconds_block = jd_secs() - t;
-    R->st.cpu_block = cpu_secs() - tc;
-    if (got && u->o->incr_no_checks)
-        R->st.incr_keys_kept_missed = -3;
-    else if (got)
-        R->st.incr_keys_kept_missed = keys_kept_missed(u, u->bk, u->bk_n);
+    R->st.seconds_block = jd_secs() - t - tchk;
+    R->st.cpu_block = cpu_secs() - tc - tcchk;
     return JD_OK;
 }
 

@@ -264,11 +264,13 @@ void jd_resolve__resident_ids_drop(jd_resolve_resident *c);
 /*
  * The county's blocking keys of the last incremental run given c (cut 3 of
  * the live resolve): every rule's keys sorted by (key, ref) as block_keys
- * makes them, each ref's fingerprint then and its "agency\0ref\0" (the
- * next run finds the ref by its name, not its number), and the variants
- * file they were made with (NULL: the built-in list). A ref's keys read
- * only what its fingerprint hashes, so the next run keeps the keys of every
- * ref whose fingerprint is the same and makes only the others'.
+ * makes them, each ref's keys' check value then (its fingerprint and its
+ * first postcode, which rule 9 reads and the fingerprint's sum does not
+ * order: key_check_value) and its "agency\0ref\0" (the next run finds the ref
+ * by its name, not its number), and the variants file they were made with
+ * (NULL: the built-in list) and its content's hash. A ref's keys read only
+ * what its check value hashes, so the next run keeps the keys of every ref
+ * whose check value is the same and makes only the others'.
  */
 typedef struct jd_resolve__kept_keys {
     jd_block_key *k;
@@ -279,6 +281,7 @@ typedef struct jd_resolve__kept_keys {
     char *names; /* at[i]: ref i's name; names_len bytes */
     size_t names_len;
     char *variants;
+    uint64_t var_hash;
     bool have;
 } jd_resolve__kept_keys;
 jd_resolve__kept_keys *jd_resolve__resident_keys(jd_resolve_resident *c);
