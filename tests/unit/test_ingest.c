@@ -118,6 +118,18 @@ static int ahead(const char *path, jd_buf *t, bool *threaded)
     return got;
 }
 
+/* The two reads' records are the same bytes; then the file and both
+ * buffers go. */
+static void same_then_drop(char *path, jd_buf *a, jd_buf *b)
+{
+    assert_int_equal(a->len, b->len);
+    assert_memory_equal(a->ptr, b->ptr, a->len);
+    unlink(path);
+    free(path);
+    jd_buf_dispose(a);
+    jd_buf_dispose(b);
+}
+
 static void rows_read_ahead_as_read_here(void **state)
 {
     (void)state;
@@ -129,12 +141,7 @@ static void rows_read_ahead_as_read_here(void **state)
     assert_true(threaded);
     assert_non_null(strstr(jd_buf_cstr(&a), "\n-")); /* over-long records were met */
     assert_non_null(strstr(jd_buf_cstr(&a), "|0:caf")); /* and non-UTF-8 fields */
-    assert_int_equal(a.len, b.len);
-    assert_memory_equal(a.ptr, b.ptr, a.len);
-    unlink(path);
-    free(path);
-    jd_buf_dispose(&a);
-    jd_buf_dispose(&b);
+    same_then_drop(path, &a, &b);
 }
 
 static void rows_fatal_error_as_read_here(void **state)
@@ -146,12 +153,7 @@ static void rows_fatal_error_as_read_here(void **state)
     assert_int_equal(direct(path, &a), JD_EINVALID);
     assert_int_equal(ahead(path, &b, &threaded), JD_EINVALID);
     assert_true(threaded);
-    assert_int_equal(a.len, b.len);
-    assert_memory_equal(a.ptr, b.ptr, a.len);
-    unlink(path);
-    free(path);
-    jd_buf_dispose(&a);
-    jd_buf_dispose(&b);
+    same_then_drop(path, &a, &b);
 }
 
 static void rows_small_file_read_here(void **state)
@@ -163,12 +165,7 @@ static void rows_small_file_read_here(void **state)
     assert_int_equal(direct(path, &a), 0);
     assert_int_equal(ahead(path, &b, &threaded), 0);
     assert_false(threaded);
-    assert_int_equal(a.len, b.len);
-    assert_memory_equal(a.ptr, b.ptr, a.len);
-    unlink(path);
-    free(path);
-    jd_buf_dispose(&a);
-    jd_buf_dispose(&b);
+    same_then_drop(path, &a, &b);
 }
 
 static void rows_feed_read_here(void **state)
