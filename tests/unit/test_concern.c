@@ -930,6 +930,26 @@ static void test_concern__engine_save_and_human_actions(void **state)
     free(buf);
 }
 
+/* The subset tests' start: the bundle saved once, then a whole run 30 days
+ * later collected into *all through *o (set up for it); *now and *later are
+ * those times. Returns the index of the first child's concern. */
+static int full_run_first_child(fx *f, seen *all, jd_escalate_opts *o, int64_t *now,
+                                int64_t *later)
+{
+    saved_once(f, now);
+    memset(all, 0, sizeof *all);
+    *o = (jd_escalate_opts)JD_ESCALATE_OPTS_INIT;
+    o->cb = collect;
+    o->payload = all;
+    *later = *now + 30 * DAYS;
+    jd_escalate_stats st;
+    jd_error err;
+    assert_int_equal(jd_escalate_run(f->s, JD_AS_OF_NOW, *later, o, &st, &err), JD_OK);
+    int k = find(all, "auto:child:");
+    assert_true(k >= 0);
+    return k;
+}
+
 /* A subset run (the live update's escalation over the persons an
  * incremental analysis walked) reads only the concerns it can fold, by id:
  * what it decides for its person equals a full run's, a human action on
@@ -937,19 +957,12 @@ static void test_concern__engine_save_and_human_actions(void **state)
 static void test_concern__subset_run_equals_full(void **state)
 {
     fx *f = *state;
-    int64_t now;
-    saved_once(f, &now);
+    int64_t now, later;
     jd_escalate_stats st;
     jd_error err;
     seen all;
-    memset(&all, 0, sizeof all);
-    jd_escalate_opts o = JD_ESCALATE_OPTS_INIT;
-    o.cb = collect;
-    o.payload = &all;
-    int64_t later = now + 30 * DAYS;
-    assert_int_equal(jd_escalate_run(f->s, JD_AS_OF_NOW, later, &o, &st, &err), JD_OK);
-    int k = find(&all, "auto:child:");
-    assert_true(k >= 0);
+    jd_escalate_opts o;
+    int k = full_run_first_child(f, &all, &o, &now, &later);
     const char *pid = all.ids[k] + strlen("auto:child:");
     char before[32];
     snprintf(before, sizeof before, "%s", all.rung[k]);
@@ -998,19 +1011,12 @@ static void test_concern__subset_run_equals_full(void **state)
 static void test_concern__kept_records_equal_loaded(void **state)
 {
     fx *f = *state;
-    int64_t now;
-    saved_once(f, &now);
+    int64_t now, later;
     jd_escalate_stats st;
     jd_error err;
     seen all;
-    memset(&all, 0, sizeof all);
-    jd_escalate_opts o = JD_ESCALATE_OPTS_INIT;
-    o.cb = collect;
-    o.payload = &all;
-    int64_t later = now + 30 * DAYS;
-    assert_int_equal(jd_escalate_run(f->s, JD_AS_OF_NOW, later, &o, &st, &err), JD_OK);
-    int k = find(&all, "auto:child:");
-    assert_true(k >= 0);
+    jd_escalate_opts o;
+    int k = full_run_first_child(f, &all, &o, &now, &later);
     const char *pid = all.ids[k] + strlen("auto:child:");
     /* nothing walked: nothing kept */
     jd_analysis_kept *kept = (jd_analysis_kept *)&err; /* not NULL: the run must clear it */

@@ -1448,11 +1448,7 @@ static void test_screen_model__family_prob_same_bits(void **state)
         longnote,
     };
     static const char *const ets[] = {"case_note", "missing_episode", NULL};
-    char path[4096];
-    snprintf(path, sizeof path, "%s/data/rules/screen_model_ind.json",
-             getenv("JD_SOURCE_ROOT") ? getenv("JD_SOURCE_ROOT") : ".");
-    jd_screen_model *m;
-    assert_int_equal(jd_screen_model_load(&m, path, &err), JD_OK);
+    jd_screen_model *m = shipped_model("ind");
     jd_screen_set_model(f->S, NULL);
     jd_sm_stemmer *st;
     assert_int_equal(jd_sm__stemmer_new(&st), JD_OK);
@@ -1514,11 +1510,7 @@ static void test_screen_model__family_prob_same_bits_wording(void **state)
         "Routine review, nothing of note. School attendance good.",
         longnote,
     };
-    char path[4096];
-    snprintf(path, sizeof path, "%s/data/rules/screen_model_lang.json",
-             getenv("JD_SOURCE_ROOT") ? getenv("JD_SOURCE_ROOT") : ".");
-    jd_screen_model *m;
-    assert_int_equal(jd_screen_model_load(&m, path, &err), JD_OK);
+    jd_screen_model *m = shipped_model("lang");
     jd_screen_set_model(f->S, NULL);
     jd_sm_stemmer *st;
     assert_int_equal(jd_sm__stemmer_new(&st), JD_OK);
