@@ -1038,6 +1038,28 @@ static void same_identities(const char *pa, const char *pb)
     free(b);
 }
 
+/* Two stores with the same synth county (seed), each resolved in full by
+ * o: the resident tests' pair, compared file for file (SQLite). */
+typedef struct {
+    char da[40], db[40], pa[512], pb[512];
+    jd_store *a, *b;
+} county_pair;
+
+static void county_pair_open(county_pair *p, int seed, const char *tag, const jd_resolve_opts *o)
+{
+    char na[64], nb[64];
+    snprintf(p->da, sizeof p->da, "/tmp/jd-resolve-%s-a-XXXXXX", tag);
+    snprintf(p->db, sizeof p->db, "/tmp/jd-resolve-%s-b-XXXXXX", tag);
+    snprintf(na, sizeof na, "resolve-%s-a", tag);
+    snprintf(nb, sizeof nb, "resolve-%s-b", tag);
+    p->a = synth_county_of(seed, 60, p->da, p->pa, sizeof p->pa, na);
+    p->b = synth_county_of(seed, 60, p->db, p->pb, sizeof p->pb, nb);
+    jd_resolve_stats st;
+    jd_error e;
+    assert_int_equal(jd_resolve(p->a, o, &st, &e), JD_OK);
+    assert_int_equal(jd_resolve(p->b, o, &st, &e), JD_OK);
+}
+
 /* Amend police F1 (feed_one's first): its narrative, and a person Q1b
  * named too (a mention keeps its ref: Q1's stays). */
 static void feed_amend(jd_store *s, const char *dir)
@@ -1073,17 +1095,15 @@ static void test_resolve__resident_mentions_are_the_stores(void **state)
         skip(); /* compares the SQLite files */
         return;
     }
-    char da[] = "/tmp/jd-resolve-res-a-XXXXXX", db_[] = "/tmp/jd-resolve-res-b-XXXXXX";
-    char pa[512], pb[512];
-    jd_store *a = synth_county_of(11, 60, da, pa, sizeof pa, "resolve-res-a");
-    jd_store *b = synth_county_of(11, 60, db_, pb, sizeof pb, "resolve-res-b");
     jd_resolve_opts o = JD_RESOLVE_OPTS_INIT;
     o.incr_max_share = 0;
     o.incr_no_checks = true;
+    county_pair cp;
+    county_pair_open(&cp, 11, "res", &o);
+    jd_store *a = cp.a, *b = cp.b;
+    const char *da = cp.da, *db_ = cp.db, *pa = cp.pa, *pb = cp.pb;
     jd_resolve_stats st;
     jd_error e;
-    assert_int_equal(jd_resolve(a, &o, &st, &e), JD_OK);
-    assert_int_equal(jd_resolve(b, &o, &st, &e), JD_OK);
     jd_resolve_resident *r = jd_resolve_resident_new();
     assert_non_null(r);
     assert_int_equal(jd_resolve_resident_fill(r, b, &e), JD_OK); /* the server's start */
@@ -1214,16 +1234,14 @@ static void test_resolve__resident_identities_are_the_stores(void **state)
         skip(); /* compares the SQLite files */
         return;
     }
-    char da[] = "/tmp/jd-resolve-rid-a-XXXXXX", db_[] = "/tmp/jd-resolve-rid-b-XXXXXX";
-    char pa[512], pb[512];
-    jd_store *a = synth_county_of(12, 60, da, pa, sizeof pa, "resolve-rid-a");
-    jd_store *b = synth_county_of(12, 60, db_, pb, sizeof pb, "resolve-rid-b");
     jd_resolve_opts o = JD_RESOLVE_OPTS_INIT;
     o.incr_max_share = 0;
+    county_pair cp;
+    county_pair_open(&cp, 12, "rid", &o);
+    jd_store *a = cp.a, *b = cp.b;
+    const char *da = cp.da, *db_ = cp.db, *pa = cp.pa, *pb = cp.pb;
     jd_resolve_stats st;
     jd_error e;
-    assert_int_equal(jd_resolve(a, &o, &st, &e), JD_OK);
-    assert_int_equal(jd_resolve(b, &o, &st, &e), JD_OK);
     jd_resolve_resident *r = jd_resolve_resident_new();
     assert_non_null(r);
     const jd_resolve_resident_stats *rst = jd_resolve_resident_stats_of(r);
@@ -1378,16 +1396,14 @@ static void test_resolve__resident_keys_are_the_countys(void **state)
         skip(); /* compares the SQLite files */
         return;
     }
-    char da[] = "/tmp/jd-resolve-rk-a-XXXXXX", db_[] = "/tmp/jd-resolve-rk-b-XXXXXX";
-    char pa[512], pb[512];
-    jd_store *a = synth_county_of(13, 60, da, pa, sizeof pa, "resolve-rk-a");
-    jd_store *b = synth_county_of(13, 60, db_, pb, sizeof pb, "resolve-rk-b");
     jd_resolve_opts o = JD_RESOLVE_OPTS_INIT;
     o.incr_max_share = 0;
+    county_pair cp;
+    county_pair_open(&cp, 13, "rk", &o);
+    jd_store *a = cp.a, *b = cp.b;
+    const char *da = cp.da, *db_ = cp.db, *pa = cp.pa, *pb = cp.pb;
     jd_resolve_stats st;
     jd_error e;
-    assert_int_equal(jd_resolve(a, &o, &st, &e), JD_OK);
-    assert_int_equal(jd_resolve(b, &o, &st, &e), JD_OK);
     jd_resolve_resident *r = jd_resolve_resident_new();
     assert_non_null(r);
     const jd_resolve_resident_stats *rst = jd_resolve_resident_stats_of(r);
