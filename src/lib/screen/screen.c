@@ -2517,6 +2517,9 @@ static bool cue_void(const jd_screen *S, int kind, const hit *c, const hit *h)
         return true; /* "She disclosed an offence: Dean recorded her naked" */
     if (kind == K_CONCERN && concern_by_child(S, c))
         return true; /* "Amy alleged that mum leaves her alone" */
+    if (kind == K_INNOC && other_gender(S, &S->tok[c->start]))
+        return true; /* "she says he did it himself" about a girl: his act, no
+                      * injury she did herself */
     if (kind == K_NEG && c->end == c->start + 1 && S->tok[c->start].sid == S->no_sid &&
         c->end < S->ntok && S->tok[c->end].num >= 0 &&
         S->tok[c->end].sent == S->tok[c->start].sent)
@@ -4272,6 +4275,19 @@ static bool title_case(const tok *k)
     return k->cap == 2 && !k->punct;
 }
 
+/* Whether token i is a person's name the note gives: the child's, another
+ * person's ("her sister Aimee"), or a capitalised word with an
+ * age in brackets right after it ("Kayleigh Burns (16)", "with Mark (35)"). */
+static bool name_at(const jd_screen *S, uint32_t i)
+{
+    const tok *k = &S->tok[i];
+    if (!k->cap || k->punct || k->num >= 0)
+        return false;
+    const tok *n = i + 1 < S->ntok && S->tok[i + 1].sent == k->sent ? &S->tok[i + 1] : NULL;
+    return other_name(S, k, false) || (S->child_name && same_word(k, S->child_name)) ||
+           (n && n->paren && n->num >= 0);
+}
+
 /* An offence's words inside a proper name of two or more words written in
  * title case ("the Harbour Grill", "11 Harbour Road", "the Sexual Assault
  * Referral Centre"): a place or a service, not the act. Every word of the
@@ -4684,8 +4700,13 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
     if (r->role_explicit && r->kind != JD_SCREEN_LANGUAGE && thing_object(S, h))
         a |= JD_SCREEN_PROPERTY;
     /* the matched words in another sense: a `sense` cue sharing a word with
-     * them ("sell herself short", "touched base", "Stannick High") */
-    if (cue_in(S, K_SENSE, h, 7) || (r->kind == JD_SCREEN_OFFENCE && in_place_name(S, h)))
+     * them ("sell herself short", "touched base", "Stannick High"), or a
+     * person's name opening an offence's words ("Kayleigh Burns (16), review
+     * with her mum": her surname, no burn; a weak rule's name is held by
+     * weak_matches, name_match) */
+    if (cue_in(S, K_SENSE, h, 7) ||
+        (r->kind == JD_SCREEN_OFFENCE &&
+         (in_place_name(S, h) || (!r->weak && name_at(S, h->start)))))
         a |= JD_SCREEN_SENSE;
     return a;
 }
@@ -6481,12 +6502,7 @@ static long weak_slot(const jd_screen_result *res, const char *code)
  * person's name the note gives ("with Mark (35)"). */
 static bool name_match(const jd_screen *S, const hit *h)
 {
-    const tok *k = &S->tok[h->start];
-    if (h->end != h->start + 1 || !k->cap || k->punct || k->num >= 0)
-        return false;
-    const tok *n = h->end < S->ntok && S->tok[h->end].sent == k->sent ? &S->tok[h->end] : NULL;
-    return other_name(S, k, false) || (S->child_name && same_word(k, S->child_name)) ||
-           (n && n->paren && n->num >= 0);
+    return h->end == h->start + 1 && name_at(S, h->start);
 }
 
 /* A weak injury match that is an injury alone: nobody named in its sentence
