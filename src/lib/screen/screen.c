@@ -4608,6 +4608,37 @@ static bool innocent_cause(const jd_screen *S, const hit *h)
            !bite_unexplained(S, h);
 }
 
+/* The person who opens an offence's words is the one told, not the one
+ * acting: a verb of telling right before it in its clause, with only a
+ * determiner, a possessive or a word of the role's name between ("told his
+ * form tutor he's been exploring his sexuality with a man", "told a teacher
+ * that Sophie had met a man"). "She told her tutor that her coach has been
+ * having sex with her" keeps the coach's own match. */
+static bool opens_on_one_told(const jd_screen *S, const hit *h)
+{
+    static const char *const part[] = {"form", "class", "pe", "head", "music", "dance",
+                                       "football", "year", "swimming", "drama", "art", NULL};
+    static const char *const role[] = {"tutor",   "teacher",  "coach",   "mentor", "instructor",
+                                       "trainer", "lecturer", "leader",  "priest", "imam",
+                                       "pastor",  "vicar",    "carer",   "worker", "keyworker",
+                                       "assistant", NULL};
+    const tok *first = &S->tok[h->start];
+    if (!word_in(first, role) && !(S->actor_set != UINT32_MAX && in_set(S, S->actor_set, first->sid)))
+        return false; /* "told her if she stopped coming he'd tell": no person told */
+    uint32_t cl = first->clause;
+    for (uint32_t j = h->start, gap = 0; j-- > 0 && gap <= 3; gap++) {
+        const tok *k = &S->tok[j];
+        if (k->clause != cl || k->punct || k->quoted != S->tok[h->start].quoted)
+            return false;
+        if (told_to(k))
+            return true;
+        if (!in_set(S, S->poss_set, k->sid) && !determiner_at(S, j) &&
+            !is_word(k, "a", "an", "the", NULL) && !word_in(k, part))
+            return false;
+    }
+    return false;
+}
+
 static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
 {
     unsigned a = 0;
@@ -4623,7 +4654,8 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
     if (cue_in(S, K_HIST, h, 1) || cue_in(S, K_HIST, h, 12) || before_birth_of(S, r, h) ||
         (r->kind == JD_SCREEN_OFFENCE && cue_in(S, K_CONVICT, h, 3)))
         a |= JD_SCREEN_HISTORICAL;
-    if (subject_is_other(S, r, h))
+    if (subject_is_other(S, r, h) ||
+        (r->kind == JD_SCREEN_OFFENCE && r->role_explicit && opens_on_one_told(S, h)))
         a |= JD_SCREEN_OTHER_PERSON;
     if (r->kind != JD_SCREEN_LANGUAGE && object_is_other(S, r, h))
         a |= JD_SCREEN_OTHER_PERSON;
