@@ -4639,6 +4639,18 @@ static bool opens_on_one_told(const jd_screen *S, const hit *h)
     return false;
 }
 
+/* The matched words in another sense: a `sense` cue sharing a word with them
+ * ("sell herself short", "touched base"), an offence's words inside a place's
+ * name ("Stannick High"), or a person's name opening them ("Kayleigh Burns
+ * (16), review with her mum": her surname, no burn; a weak rule's name is
+ * held by weak_matches, name_match). */
+static bool other_sense(const jd_screen *S, const rule *r, const hit *h)
+{
+    return cue_in(S, K_SENSE, h, 7) ||
+           (r->kind == JD_SCREEN_OFFENCE &&
+            (in_place_name(S, h) || (!r->weak && name_at(S, h->start))));
+}
+
 static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
 {
     unsigned a = 0;
@@ -4731,14 +4743,7 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
         a |= JD_SCREEN_PROPERTY;
     if (r->role_explicit && r->kind != JD_SCREEN_LANGUAGE && thing_object(S, h))
         a |= JD_SCREEN_PROPERTY;
-    /* the matched words in another sense: a `sense` cue sharing a word with
-     * them ("sell herself short", "touched base", "Stannick High"), or a
-     * person's name opening an offence's words ("Kayleigh Burns (16), review
-     * with her mum": her surname, no burn; a weak rule's name is held by
-     * weak_matches, name_match) */
-    if (cue_in(S, K_SENSE, h, 7) ||
-        (r->kind == JD_SCREEN_OFFENCE &&
-         (in_place_name(S, h) || (!r->weak && name_at(S, h->start)))))
+    if (other_sense(S, r, h))
         a |= JD_SCREEN_SENSE;
     return a;
 }
