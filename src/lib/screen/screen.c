@@ -2517,6 +2517,9 @@ static bool cue_void(const jd_screen *S, int kind, const hit *c, const hit *h)
         return true; /* "She disclosed an offence: Dean recorded her naked" */
     if (kind == K_CONCERN && concern_by_child(S, c))
         return true; /* "Amy alleged that mum leaves her alone" */
+    if (kind == K_INNOC && other_gender(S, &S->tok[c->start]))
+        return true; /* "she says he did it himself" about a girl: his act, no
+                      * injury she did herself */
     if (kind == K_NEG && c->end == c->start + 1 && S->tok[c->start].sid == S->no_sid &&
         c->end < S->ntok && S->tok[c->end].num >= 0 &&
         S->tok[c->end].sent == S->tok[c->start].sent)
@@ -4272,6 +4275,19 @@ static bool title_case(const tok *k)
     return k->cap == 2 && !k->punct;
 }
 
+/* Whether token i is a person's name the note gives: the child's, another
+ * person's ("her sister Aimee"), or a capitalised word with an
+ * age in brackets right after it ("Kayleigh Burns (16)", "with Mark (35)"). */
+static bool name_at(const jd_screen *S, uint32_t i)
+{
+    const tok *k = &S->tok[i];
+    if (!k->cap || k->punct || k->num >= 0)
+        return false;
+    const tok *n = i + 1 < S->ntok && S->tok[i + 1].sent == k->sent ? &S->tok[i + 1] : NULL;
+    return other_name(S, k, false) || (S->child_name && same_word(k, S->child_name)) ||
+           (n && n->paren && n->num >= 0);
+}
+
 /* An offence's words inside a proper name of two or more words written in
  * title case ("the Harbour Grill", "11 Harbour Road", "the Sexual Assault
  * Referral Centre"): a place or a service, not the act. Every word of the
@@ -4592,6 +4608,49 @@ static bool innocent_cause(const jd_screen *S, const hit *h)
            !bite_unexplained(S, h);
 }
 
+/* The person who opens an offence's words is the one told, not the one
+ * acting: a verb of telling right before it in its clause, with only a
+ * determiner, a possessive or a word of the role's name between ("told his
+ * form tutor he's been exploring his sexuality with a man", "told a teacher
+ * that Sophie had met a man"). "She told her tutor that her coach has been
+ * having sex with her" keeps the coach's own match. */
+static bool opens_on_one_told(const jd_screen *S, const hit *h)
+{
+    static const char *const part[] = {"form", "class", "pe", "head", "music", "dance",
+                                       "football", "year", "swimming", "drama", "art", NULL};
+    static const char *const role[] = {"tutor",   "teacher",  "coach",   "mentor", "instructor",
+                                       "trainer", "lecturer", "leader",  "priest", "imam",
+                                       "pastor",  "vicar",    "carer",   "worker", "keyworker",
+                                       "assistant", NULL};
+    const tok *first = &S->tok[h->start];
+    if (!word_in(first, role) && !(S->actor_set != UINT32_MAX && in_set(S, S->actor_set, first->sid)))
+        return false; /* "told her if she stopped coming he'd tell": no person told */
+    uint32_t cl = first->clause;
+    for (uint32_t j = h->start, gap = 0; j-- > 0 && gap <= 3; gap++) {
+        const tok *k = &S->tok[j];
+        if (k->clause != cl || k->punct || k->quoted != S->tok[h->start].quoted)
+            return false;
+        if (told_to(k))
+            return true;
+        if (!in_set(S, S->poss_set, k->sid) && !determiner_at(S, j) &&
+            !is_word(k, "a", "an", "the", NULL) && !word_in(k, part))
+            return false;
+    }
+    return false;
+}
+
+/* The matched words in another sense: a `sense` cue sharing a word with them
+ * ("sell herself short", "touched base"), an offence's words inside a place's
+ * name ("Stannick High"), or a person's name opening them ("Kayleigh Burns
+ * (16), review with her mum": her surname, no burn; a weak rule's name is
+ * held by weak_matches, name_match). */
+static bool other_sense(const jd_screen *S, const rule *r, const hit *h)
+{
+    return cue_in(S, K_SENSE, h, 7) ||
+           (r->kind == JD_SCREEN_OFFENCE &&
+            (in_place_name(S, h) || (!r->weak && name_at(S, h->start))));
+}
+
 static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
 {
     unsigned a = 0;
@@ -4607,7 +4666,8 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
     if (cue_in(S, K_HIST, h, 1) || cue_in(S, K_HIST, h, 12) || before_birth_of(S, r, h) ||
         (r->kind == JD_SCREEN_OFFENCE && cue_in(S, K_CONVICT, h, 3)))
         a |= JD_SCREEN_HISTORICAL;
-    if (subject_is_other(S, r, h))
+    if (subject_is_other(S, r, h) ||
+        (r->kind == JD_SCREEN_OFFENCE && r->role_explicit && opens_on_one_told(S, h)))
         a |= JD_SCREEN_OTHER_PERSON;
     if (r->kind != JD_SCREEN_LANGUAGE && object_is_other(S, r, h))
         a |= JD_SCREEN_OTHER_PERSON;
@@ -4683,9 +4743,7 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
         a |= JD_SCREEN_PROPERTY;
     if (r->role_explicit && r->kind != JD_SCREEN_LANGUAGE && thing_object(S, h))
         a |= JD_SCREEN_PROPERTY;
-    /* the matched words in another sense: a `sense` cue sharing a word with
-     * them ("sell herself short", "touched base", "Stannick High") */
-    if (cue_in(S, K_SENSE, h, 7) || (r->kind == JD_SCREEN_OFFENCE && in_place_name(S, h)))
+    if (other_sense(S, r, h))
         a |= JD_SCREEN_SENSE;
     return a;
 }
@@ -6481,12 +6539,7 @@ static long weak_slot(const jd_screen_result *res, const char *code)
  * person's name the note gives ("with Mark (35)"). */
 static bool name_match(const jd_screen *S, const hit *h)
 {
-    const tok *k = &S->tok[h->start];
-    if (h->end != h->start + 1 || !k->cap || k->punct || k->num >= 0)
-        return false;
-    const tok *n = h->end < S->ntok && S->tok[h->end].sent == k->sent ? &S->tok[h->end] : NULL;
-    return other_name(S, k, false) || (S->child_name && same_word(k, S->child_name)) ||
-           (n && n->paren && n->num >= 0);
+    return h->end == h->start + 1 && name_at(S, h->start);
 }
 
 /* A weak injury match that is an injury alone: nobody named in its sentence
