@@ -58,10 +58,17 @@ typedef struct jd_screen_train_opts {
                         only where a rule of the kind matched (indicators always are) */
     unsigned only_veto;  /* kinds where the model may only veto a counted match */
     unsigned only_raise; /* kinds where the model may only count (never veto) */
+    const jd_screen_model *keep; /* NULL, or a model whose thresholds are kept: each kind
+                                    trained takes this model's thresholds ("rules" too),
+                                    and its family, open and only settings (they replace
+                                    family, open, only_veto and only_raise for that kind),
+                                    and only the weights are learnt (no inner folds);
+                                    kinds 0 = the kinds this model has; a kind asked for
+                                    that it lacks is refused (JD_EINVALID) */
 } jd_screen_train_opts;
 #define JD_SCREEN_TRAIN_OPTS_INIT                                                                  \
     {                                                                                              \
-        0, 1e-3, 150, 1.0, 12, true, 1u << JD_SCREEN_OFFENCE, 0, 0, 0                              \
+        0, 1e-3, 150, 1.0, 12, true, 1u << JD_SCREEN_OFFENCE, 0, 0, 0, NULL                        \
     }
 
 /* Screen every note with the rules alone (S's model, if any, is not used)

@@ -346,6 +346,7 @@ static int usage(FILE *f, int rc)
                "                             [--family off|none] [--weight SET=W]... [--rules FILE]\n"
                "                             [--l2 X] [--iterations N] [--open off]\n"
                "                             [--only-veto KINDS | --only-raise KINDS]\n"
+               "                             [--keep-thresholds MODEL.json]\n"
                "                             CORPUS.jsonl...\n"
                "\nLearns the screen's combiner from the TUNE part of each labelled corpus\n"
                "(id number not divisible by 3; held-out notes are dropped unread) and writes\n"
@@ -363,7 +364,10 @@ static int usage(FILE *f, int rc)
                "--only-veto / --only-raise: kinds where the model may only veto a counted\n"
                "match / only count (never veto). --cv-raise: each fold's model is also\n"
                "scored never vetoing (raise), counting only weak matches (weak) and never\n"
-               "vetoing with raises at p >= .8 (raise.8).\n");
+               "vetoing with raises at p >= .8 (raise.8).\n"
+               "--keep-thresholds: each kind's thresholds (and its family, open and only\n"
+               "settings) are read from MODEL.json, a model of those kinds (the shipped\n"
+               "one), and only the weights are learnt; without --kinds, the kinds it has.\n");
     return rc;
 }
 
@@ -433,8 +437,8 @@ int cmd_screen_train(int argc, char **argv)
         {"iterations", required_argument, NULL, 'i'}, {"cv-sets", required_argument, NULL, 's'},
         {"open", required_argument, NULL, 'O'},   {"only-veto", required_argument, NULL, 'V'},
         {"only-raise", required_argument, NULL, 'R'}, {"cv-raise", no_argument, NULL, 'X'},
-        {NULL, 0, NULL, 0}};
-    const char *out = NULL, *rules = NULL;
+        {"keep-thresholds", required_argument, NULL, 'K'}, {NULL, 0, NULL, 0}};
+    const char *out = NULL, *rules = NULL, *keep = NULL;
     bool cv = false;
     jd_screen_train_opts o = JD_SCREEN_TRAIN_OPTS_INIT;
     corpus c = {.rows = json_array()};
@@ -458,6 +462,7 @@ int cmd_screen_train(int argc, char **argv)
             }
             break;
         case 'r': rules = optarg; break;
+        case 'K': keep = optarg; break;
         case 'l':
         case 'i':
             if (train_number(&o, opt, optarg) < 0) {
@@ -481,8 +486,15 @@ int cmd_screen_train(int argc, char **argv)
     if (rc == JD_EXIT_OK)
         rc = mark_cv_sets(&c);
     jd_screen *S = NULL;
+    jd_screen_model *kept = NULL;
     jd_error err;
     jd_error_clear(&err);
+    int lrc = rc == JD_EXIT_OK && keep ? jd_screen_model_load(&kept, keep, &err) : JD_OK;
+    if (lrc < 0) {
+        cli_print_error("cannot load the model whose thresholds are kept", &err);
+        rc = cli_exit_code(lrc);
+    }
+    o.keep = kept;
     if (rc == JD_EXIT_OK && jd_screen_open_model(&S, rules, JD_SCREEN_MODEL_NONE, &err) < 0) {
         cli_print_error("cannot load the screen rules", &err);
         rc = JD_EXIT_DATA;
@@ -490,6 +502,7 @@ int cmd_screen_train(int argc, char **argv)
     if (rc == JD_EXIT_OK)
         rc = train_and_save(&c, S, out, cv, &o);
     jd_screen_close(S);
+    jd_screen_model_free(kept);
     free(c.g);
     free(c.labels);
     json_decref(c.rows);

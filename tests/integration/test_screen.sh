@@ -292,6 +292,37 @@ done
 is "$?" "2" "screen-train --cv-sets without --cv is a usage error"
 test ! -e "$SCRATCH/mb.json"
 ok $? "screen-train --cv-sets without --cv writes no model"
+# --keep-thresholds: the kept model's thresholds (other than the ones the
+# trainer chose) come out unchanged, and the weights are learnt anew
+python3 - "$SCRATCH/m.json" "$SCRATCH/kept.json" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1]))
+k = m["kinds"]["language"]
+k["threshold"], k["thresholds"] = 0.3, {"own_accord": 0.85, "consent": "rules"}
+k["weights"], k["words"] = {"counted": 0.5}, {}
+json.dump(m, open(sys.argv[2], "w"))
+PY
+"$JD" screen-train --keep-thresholds "$SCRATCH/kept.json" --out "$SCRATCH/mk.json" \
+  "$SCRATCH/syn.jsonl" >/dev/null 2>&1
+ok $? "screen-train --keep-thresholds trains (the kept model's kinds when --kinds is not given)"
+python3 - "$SCRATCH/mk.json" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1]))
+assert list(m["kinds"]) == ["language"], m["kinds"].keys()
+k = m["kinds"]["language"]
+assert k["threshold"] == 0.3 and k["thresholds"] == {"own_accord": 0.85, "consent": "rules"}, k
+assert any("bravo" in w or w.isdigit() for w in list(k["weights"]) + list(k["words"])), k
+assert k["weights"] != {"counted": 0.5}, k
+PY
+ok $? "screen-train --keep-thresholds: thresholds kept, weights learnt"
+"$JD" screen-train --keep-thresholds "$SCRATCH/kept.json" --kinds ind --out "$SCRATCH/mki.json" \
+  "$SCRATCH/syn.jsonl" >"$SCRATCH/mki.txt" 2>&1
+is "$?" "3" "screen-train --keep-thresholds with a model that lacks the kind asked for is refused"
+grep -q "indicators" "$SCRATCH/mki.txt" && test ! -e "$SCRATCH/mki.json"
+ok $? "screen-train --keep-thresholds: the refusal names the kind and writes no model"
+"$JD" screen-train --keep-thresholds /nonexistent/kept.json --out "$SCRATCH/mkn.json" \
+  "$SCRATCH/syn.jsonl" >/dev/null 2>&1
+is "$?" "1" "screen-train --keep-thresholds with a missing file is an I/O failure"
 "$JD" screen --model /nonexistent/m.json "text" >/dev/null 2>&1
 is "$?" "1" "a missing model file is an I/O failure"
 

@@ -1935,6 +1935,96 @@ static void test_screen_model__bad_arguments(void **state)
     assert_int_equal(jd_screen_model_save(NULL, "/tmp/x", &err), JD_EINVALID);
 }
 
+/* jd_screen_train_opts.keep (`screen-train --keep-thresholds`): the kept
+ * model's thresholds come through training and saving unchanged ("rules" and
+ * the kind's default too), with its family and only settings over the
+ * options', and only the weights are learnt: the kept weights veto every
+ * note at the kept 0.7, the new ones keep the alpha notes and veto the bravo
+ * ones. A label kept at "rules" stays the rules'. A kind the kept model
+ * lacks, or a kept model with no kinds, is refused. */
+#define KEPT(own)                                                                                  \
+    HEAD "\"kinds\": {\"language\": {\"threshold\": 0.35, \"family\": false, \"only\": \"veto\", " \
+         "\"weights\": {\"counted\": 0.5}, \"thresholds\": {\"own_accord\": " own ", "             \
+         "\"consent\": \"rules\"}}}}"
+
+static jd_screen_model *load_text(const char *text)
+{
+    jd_error err;
+    jd_screen_model *m = NULL;
+    assert_int_equal(jd_screen_model_loadb(&m, text, strlen(text), "kept", &err), JD_OK);
+    return m;
+}
+
+static void assert_kept(const jd_screen_model *x)
+{
+    const int L = JD_SCREEN_LANGUAGE;
+    assert_float_equal(jd_sm__threshold(x, L, "own_accord"), 0.7, 1e-6);
+    assert_true(jd_sm__threshold(x, L, "consent") < 0);
+    assert_float_equal(jd_sm__threshold(x, L, "boyfriend"), 0.35, 1e-6); /* the default */
+    assert_false(x->k[L].family);
+    assert_int_equal(x->k[L].only, JD_SM_VETO);
+    assert_false(x->k[JD_SCREEN_OFFENCE].on);
+    assert_false(x->k[JD_SCREEN_INDICATOR].on);
+}
+
+static void test_screen_model__keep_thresholds(void **state)
+{
+    fx *f = *state;
+    jd_error err;
+    syn s;
+    make_syn(&s);
+    jd_screen_data *D;
+    assert_int_equal(jd_screen_data_new(&D, f->S, s.g, NSYN, &err), JD_OK);
+    jd_screen_model *kept = load_text(KEPT("0.7")), *m = NULL, *back = NULL;
+    jd_screen_train_opts o = JD_SCREEN_TRAIN_OPTS_INIT;
+    o.family = 1u << JD_SCREEN_LANGUAGE; /* the kept model's false wins */
+    o.l2 = 1e-5;
+    o.keep = kept; /* kinds 0: the kept model's, wording */
+    assert_int_equal(jd_screen_model_train(&m, D, NULL, &o, &err), JD_OK);
+    assert_kept(m);
+    char path[] = "/tmp/jd_model_keep_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    assert_int_equal(jd_screen_model_save(m, path, &err), JD_OK);
+    assert_int_equal(jd_screen_model_load(&back, path, &err), JD_OK);
+    unlink(path);
+    assert_kept(back);
+    jd_screen_counts c[3][3] = {{{0}}};
+    assert_int_equal(jd_screen_data_score(D, kept, NULL, c[0], &err), JD_OK);
+    assert_int_equal(jd_screen_data_score(D, back, NULL, c[1], &err), JD_OK);
+    assert_int_equal(c[0][JD_SCREEN_LANGUAGE].tp, 0); /* p .62 < .7: all vetoed */
+    assert_int_equal(c[1][JD_SCREEN_LANGUAGE].tp, NSYN / 2);
+    assert_int_equal(c[1][JD_SCREEN_LANGUAGE].fp, 0);
+    assert_int_equal(c[1][JD_SCREEN_LANGUAGE].fn, 0);
+    jd_screen_model_free(m);
+    jd_screen_model_free(kept);
+    /* "rules" kept: the same fit, and the rules count every note */
+    kept = load_text(KEPT("\"rules\""));
+    o.keep = kept;
+    assert_int_equal(jd_screen_model_train(&m, D, NULL, &o, &err), JD_OK);
+    assert_true(jd_sm__threshold(m, JD_SCREEN_LANGUAGE, "own_accord") < 0);
+    assert_int_equal(jd_screen_data_score(D, m, NULL, c[2], &err), JD_OK);
+    assert_int_equal(c[2][JD_SCREEN_LANGUAGE].tp, NSYN / 2);
+    assert_int_equal(c[2][JD_SCREEN_LANGUAGE].fp, NSYN / 2);
+    jd_screen_model_free(m);
+    m = NULL;
+    /* refused: a kind the kept model lacks, a kept model with no kinds */
+    o.kinds = 1u << JD_SCREEN_LANGUAGE | 1u << JD_SCREEN_INDICATOR;
+    assert_int_equal(jd_screen_model_train(&m, D, NULL, &o, &err), JD_EINVALID);
+    assert_non_null(strstr(err.msg, "indicators"));
+    assert_null(m);
+    jd_screen_model_free(kept);
+    kept = load_text(HEAD "\"kinds\": {}}");
+    o.keep = kept;
+    o.kinds = 0;
+    assert_int_equal(jd_screen_model_train(&m, D, NULL, &o, &err), JD_EINVALID);
+    assert_null(m);
+    jd_screen_model_free(kept);
+    jd_screen_model_free(back);
+    jd_screen_data_free(D);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1971,6 +2061,7 @@ int main(void)
         cmocka_unit_test(test_screen_model__loadbv),
         cmocka_unit_test_setup_teardown(test_screen_model__veto_floor, setup, teardown),
         cmocka_unit_test(test_screen_model__open_model),
+        cmocka_unit_test_setup_teardown(test_screen_model__keep_thresholds, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

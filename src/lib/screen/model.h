@@ -214,6 +214,10 @@ double jd_sm__objective(const jd_screen_data *D, const jd_screen_model *m, const
 /* model_io.c: an empty model; a label's threshold (-1: the rules decide). */
 int jd_sm__model_new(jd_screen_model **out);
 int jd_sm__set_threshold(jd_screen_model *m, int kind, const char *code, float t);
+/* The thresholds of kind in src ("rules" too, the kind's default and its
+ * "any/family", "any/open") and its family, open and only settings, copied
+ * into m (jd_screen_train_opts.keep). Returns JD_OK or JD_ENOMEM. */
+int jd_sm__keep_thresholds(jd_screen_model *m, const jd_screen_model *src, int kind);
 
 /* screen.c: the labels of a kind whose rules' ages admit the child, as
  * matches with no words (code, name, advice), at most cap. */

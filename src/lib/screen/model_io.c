@@ -114,6 +114,22 @@ int jd_sm__set_threshold(jd_screen_model *m, int kind, const char *code, float t
     return JD_OK;
 }
 
+int jd_sm__keep_thresholds(jd_screen_model *m, const jd_screen_model *src, int kind)
+{
+    const jd_sm_kind *s = &src->k[kind];
+    jd_sm_kind *k = &m->k[kind];
+    k->def_thr = s->def_thr;
+    k->family = s->family;
+    k->open = s->open;
+    k->only = s->only;
+    for (size_t i = 0; i < s->thr_of.cap; i++) {
+        const jd_strmap_slot *sl = &s->thr_of.slots[i];
+        if (sl->key && jd_sm__set_threshold(m, kind, sl->key, s->thr[sl->val]))
+            return JD_ENOMEM;
+    }
+    return JD_OK;
+}
+
 typedef struct ldr {
     jd_screen_model *m;
     const char *src;

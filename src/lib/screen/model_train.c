@@ -584,6 +584,34 @@ static int store_kind(jd_screen_model *m, const jd_screen_data *D, int kind, con
     return JD_OK;
 }
 
+/* opts.keep: the kinds to learn (0: the kept model's) and each one's family,
+ * open and only settings are the kept model's, so that the fit learns from
+ * the candidates the kept thresholds will decide. */
+static int keep_settings(jd_screen_train_opts *o, jd_error *err)
+{
+    static const char *kn[3] = {"offences", "language", "indicators"};
+    const jd_screen_model *k = o->keep;
+    if (k->shared)
+        return jd_error_set(err, JD_EINVALID, "the kept model must be a model of its own");
+    for (int kind = 0; kind < 3 && !o->kinds; kind++)
+        o->kinds |= k->k[kind].on ? 1u << kind : 0;
+    if (!o->kinds)
+        return jd_error_set(err, JD_EINVALID, "the kept model has no kinds");
+    for (int kind = 0; kind < 3; kind++) {
+        unsigned b = 1u << kind;
+        const jd_sm_kind *x = &k->k[kind];
+        if (!(o->kinds & b))
+            continue;
+        if (!x->on)
+            return jd_error_set(err, JD_EINVALID, "the kept model has no %s thresholds", kn[kind]);
+        o->family = x->family ? o->family | b : o->family & ~b;
+        o->open = x->open ? o->open | b : o->open & ~b;
+        o->only_veto = x->only == JD_SM_VETO ? o->only_veto | b : o->only_veto & ~b;
+        o->only_raise = x->only == JD_SM_RAISE ? o->only_raise | b : o->only_raise & ~b;
+    }
+    return JD_OK;
+}
+
 int jd_screen_model_train(jd_screen_model **out, const jd_screen_data *D, const bool *use,
                           const jd_screen_train_opts *opts, jd_error *err)
 {
@@ -592,6 +620,8 @@ int jd_screen_model_train(jd_screen_model **out, const jd_screen_data *D, const 
         o = *opts;
     if (!out || !D || o.iterations < 0 || o.rate <= 0 || o.l2 < 0)
         return jd_error_set(err, JD_EINVALID, "out, data and sane options are required");
+    if (o.keep && keep_settings(&o, err) < 0)
+        return JD_EINVALID;
     jd_screen_model *m;
     double *p = malloc((D->nc ? D->nc : 1) * sizeof *p);
     if (!p || jd_sm__model_new(&m)) {
@@ -606,9 +636,11 @@ int jd_screen_model_train(jd_screen_model **out, const jd_screen_data *D, const 
         rc = fit_kind(&F, use, &o);
         if (!rc)
             rc = store_kind(m, D, kind, &F);
-        if (!rc)
+        if (!rc && o.keep) /* only the weights are learnt */
+            rc = jd_sm__keep_thresholds(m, o.keep, kind);
+        else if (!rc)
             rc = oof_probs(D, use, kind, &o, &F, p);
-        if (!rc)
+        if (!rc && !o.keep)
             rc = choose_thresholds(m, D, use, kind, &o, p);
         free(F.w);
     }
