@@ -5637,9 +5637,7 @@ static bool role_not_held(const jd_screen *S, const hit *u)
         break;
     }
     if (u->end - u->start == 1 && u->end < S->ntok && S->tok[u->end].sent == k->sent &&
-        S->tok[u->end].cap && !S->tok[u->end].poss &&
-        (k->quoted || (k->cap && u->start > 0 && S->tok[u->start - 1].sent == k->sent &&
-                       !S->tok[u->start - 1].punct)))
+        S->tok[u->end].cap && !S->tok[u->end].poss && k->cap && k->quoted)
         return true;
     return false;
 }
@@ -5661,7 +5659,8 @@ static long actor_role_hit(const jd_screen *S, uint32_t rule_idx, size_t a)
             continue;
         if (role_not_held(S, u))
             continue;
-        if (u->end < S->ntok && S->tok[u->end].sent == sent && !S->tok[u->end].cap &&
+        if (S->tok[u->end - 1].poss && u->end < S->ntok && S->tok[u->end].sent == sent &&
+            !S->tok[u->end].cap &&
             (in_set(S, S->other_set, S->tok[u->end].sid) ||
              (S->actor_set != UINT32_MAX && in_set(S, S->actor_set, S->tok[u->end].sid))))
             continue; /* "her uncle's friend": the friend's role is not "uncle" */
@@ -5679,7 +5678,8 @@ static long actor_role_hit(const jd_screen *S, uint32_t rule_idx, size_t a)
         size_t first = lo;
         while (after && first < hi && S->tok[first].cap && !S->tok[first].poss)
             first++;
-        if (after && first < hi && S->tok[first].punct != ',' && S->tok[first].punct != '(')
+        if (after && first < hi && S->tok[first].punct != ',' &&
+            S->tok[first].paren <= S->tok[a].paren)
             ok = false; /* an apposition is set off: "Darren, mum's brother"; not
                          * "Jayden told the youth worker" */
         for (size_t j = lo; j < hi && ok; j++) {
@@ -5743,17 +5743,24 @@ static bool recipient_at(const jd_screen *S, size_t j)
                                        "about", "by",    "beside", "on", "in",      "into",
                                        "near", "outside", "over", "under", "towards", NULL};
     size_t at;
+    static const char *const objects[] = {"me", "her", "him", "them", "us", NULL};
+    static const char *const tell[] = {"told", "tells", "tell", "telling", "informed", "informs",
+                                       "called", "rang", "phoned", "contacted", "alerted",
+                                       "asked", "showed", "shows", "texted", "messaged", NULL};
+    static const char *const conj[] = {"when", "while", "whilst", "until", "till", "after",
+                                       "before", "because", "if", "though", "although", NULL};
     if (j > 1 && is_word(&S->tok[j - 1], "and", "or", NULL, NULL) &&
-        S->tok[j - 2].sent == S->tok[j].sent && !S->tok[j - 2].punct &&
+        S->tok[j - 2].sent == S->tok[j].sent && word_in(&S->tok[j - 2], objects) &&
         actor_person(S, j - 2, &at) < 0)
         return true; /* "made me and Kacey do stuff": acted on with the child */
     for (size_t i = j, d = 0; i-- > 0 && d < 3 && S->tok[i].sent == S->tok[j].sent; d++) {
         const tok *k = &S->tok[i];
         if (k->punct)
             return false;
-        if (word_in(k, prep) ||
-            (S->discover_set != UINT32_MAX && in_set(S, S->discover_set, k->sid)))
+        if (word_in(k, prep) || word_in(k, tell))
             return !subject_pronoun(S, &S->tok[j]) && S->tok[j].sid != S->they_sid;
+        if (word_in(k, conj))
+            return true; /* "when her mum is asleep": a clause of its own */
         if (!(in_set(S, S->poss_set, k->sid) || determiner_at(S, i) || k->poss || k->cap ||
               d == 0))
             return false;
@@ -5786,19 +5793,21 @@ static long offence_actor(const jd_screen *S, size_t ts, size_t te)
                 break; /* "sex with her": the child is the partner */
         }
     }
-    for (size_t j = ts, d = 0; j-- > 0 && d < 30 && S->tok[j].sent == sent; d++) {
+    for (size_t j = ts, d = 0; j-- > 0 && d < 60 && S->tok[j].sent == sent; d++) {
         static const char *const belief[] = {"believes", "believe", "believed", "thinks",
                                              "thought", "knows", "knew", "feels", "worries",
                                              "fears", "alleges", "alleged", "disclosed",
                                              "discloses", NULL};
         if ((S->discover_set != UINT32_MAX && in_set(S, S->discover_set, S->tok[j].sid)) ||
             S->ftok[j].kind == JD_FK_REPORT || word_in(&S->tok[j], belief) ||
-            S->tok[j].punct == ':')
+            field_colon(S, j))
             return -1; /* "Mum says she had sex": mum reports, she does not act;
                         * "Night staff: ...": the speaker of a header */
         size_t at;
-        if (S->tok[j].punct || S->tok[j].poss || actor_person(S, j, &at) != 1 ||
+        if (S->tok[j].punct || S->tok[j].poss || S->tok[j].paren ||
+            actor_person(S, j, &at) != 1 ||
             (j + 1 < te && S->tok[j + 1].poss && !S->tok[j + 1].punct &&
+             S->tok[j + 1].paren == S->tok[j].paren &&
              S->tok[j + 1].sent == sent && actor_person(S, j + 1, &at) == 1))
             continue; /* "at his mum's house", "the youth worker's note": a possessor
                        * does not act */
@@ -5812,7 +5821,8 @@ static long offence_actor(const jd_screen *S, size_t ts, size_t te)
 /* The role hit of rule rule_idx that names the one acting in the offence at
  * tokens [ts, te): at the actor itself, or, for a name, at another mention
  * of the same name in the note ("Dale Ronson (42), residential support
- * worker ... Night staff saw Mr Ronson kiss Bailey"). -1 when none. */
+ * worker ... Night staff saw Mr Ronson kiss Bailey"). -1 when the text names
+ * no one acting, -2 when the one acting has no role of the lexicon. */
 static long actor_role_at(const jd_screen *S, uint32_t rule_idx, size_t ts, size_t te)
 {
     long a = offence_actor(S, ts, te);
@@ -5824,7 +5834,23 @@ static long actor_role_at(const jd_screen *S, uint32_t rule_idx, size_t ts, size
         if (i != (size_t)a && S->tok[i].cap && S->tok[i].wlen == k->wlen &&
             !memcmp(S->tok[i].w, k->w, k->wlen))
             h = actor_role_hit(S, rule_idx, i);
-    return h;
+    return h < 0 ? -2 : h;
+}
+
+/* A match that ends with its agent: "by" and a role of the lexicon of rule
+ * rule_idx ("sexually abused by her uncle"), not owned by someone unrelated. */
+static bool actor_agent(const jd_screen *S, uint32_t rule_idx, const hit *h)
+{
+    for (size_t i = 0; i < S->nhits; i++) {
+        const hit *u = &S->hits[i];
+        if (S->pat[u->pat].kind != K_ACTOR || S->pat[u->pat].owner != rule_idx ||
+            u->end != h->end || role_not_held(S, u))
+            continue;
+        for (size_t j = u->start, d = 0; j-- > h->start && d < 3; d++)
+            if (S->tok[j].sid == S->by_sid)
+                return true;
+    }
+    return false;
 }
 
 /* actor_role_at for a counted offence match (its byte span). */
@@ -6489,8 +6515,17 @@ static bool hit_match(const jd_screen *S, const hit *h, const ctx *X, bool lac, 
         return false;
     if (r->has_near && !owned_hit(S, K_NEAR, p->owner, h, r->near_span))
         return false;
-    if (r->has_actor && actor_role_at(S, p->owner, h->start, h->end) < 0)
-        return false; /* the one acting is not named by the rule's role lexicon */
+    if (r->has_actor) {
+        /* the one acting, read from the act's first word or its last ("her
+         * uncle ... touched"), must have a role of the rule's lexicon; when
+         * the text names no one acting, a rule's "near" role speaks */
+        long a1 = actor_role_at(S, p->owner, h->start, h->end);
+        long a2 = a1 >= 0 || h->end - h->start < 2 ? a1
+                                                     : actor_role_at(S, p->owner, h->end - 1, h->end);
+        if (a1 < 0 && a2 < 0 && !actor_agent(S, p->owner, h) &&
+            !(r->has_near && a1 == -1 && a2 == -1))
+            return false;
+    }
     unsigned a = attributes(S, r, h);
     if (r->kind == JD_SCREEN_OFFENCE && act_after_now(S, h, X, child))
         a |= JD_SCREEN_OTHER_PERSON;
