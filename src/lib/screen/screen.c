@@ -7580,6 +7580,43 @@ static int rule_code(loader *L, const json_t *o, const char *code, jd_screen_kin
     return bad(L, where, msg);
 }
 
+/* A rule's patterns beside its own: exceptions ("unless", "unless_note"),
+ * the role that must be near ("near", "near_sentence", "near_sentences")
+ * and the role lexicon of the one acting ("actor"). */
+static int rule_context(loader *L, json_t *o, rule *r, const char *where)
+{
+    jd_screen *S = L->S;
+    jd_screen_kind kind = r->kind;
+    int rc = load_patterns(L, json_object_get(o, "unless"), K_UNLESS, (uint32_t)S->nrules, where);
+    if (rc < 0)
+        return rc;
+    size_t np = S->npat;
+    rc = load_patterns(L, json_object_get(o, "unless_note"), K_UNLESS, (uint32_t)S->nrules, where);
+    if (rc < 0)
+        return rc;
+    for (; np < S->npat; np++)
+        S->pat[np].note = true;
+    r->has_near = json_array_size(json_object_get(o, "near")) > 0;
+    r->near_span = json_is_true(json_object_get(o, "near_sentence")) ? 0 : 1;
+    json_t *span = json_object_get(o, "near_sentences");
+    if (span && (!json_is_integer(span) || json_integer_value(span) < 0 ||
+                 json_integer_value(span) > 1000))
+        return bad(L, where, "near_sentences: a number of sentences, 0 to 1000");
+    if (span)
+        r->near_span = (int)json_integer_value(span);
+    rc = load_patterns(L, json_object_get(o, "near"), K_NEAR, (uint32_t)S->nrules, where);
+    if (rc < 0)
+        return rc;
+    json_t *actor = json_object_get(o, "actor");
+    if (actor && (!json_is_array(actor) || kind != JD_SCREEN_OFFENCE))
+        return bad(L, where, "actor: a list of patterns (the role lexicon), for offences");
+    r->has_actor = json_array_size(actor) > 0;
+    rc = load_patterns(L, actor, K_ACTOR, (uint32_t)S->nrules, where);
+    if (rc < 0)
+        return rc;
+    return JD_OK;
+}
+
 static int load_rules(loader *L, json_t *arr, jd_screen_kind kind, const char *section)
 {
     if (!json_is_array(arr))
@@ -7655,31 +7692,7 @@ static int load_rules(loader *L, json_t *arr, jd_screen_kind kind, const char *s
         }
         if (!r->always && !r->from[0] && !json_array_size(json_object_get(o, "patterns")))
             return bad(L, where, "needs at least one pattern (or \"always\": true)");
-        rc = load_patterns(L, json_object_get(o, "unless"), K_UNLESS, (uint32_t)S->nrules, where);
-        if (rc < 0)
-            return rc;
-        size_t np = S->npat;
-        rc = load_patterns(L, json_object_get(o, "unless_note"), K_UNLESS, (uint32_t)S->nrules, where);
-        if (rc < 0)
-            return rc;
-        for (; np < S->npat; np++)
-            S->pat[np].note = true;
-        r->has_near = json_array_size(json_object_get(o, "near")) > 0;
-        r->near_span = json_is_true(json_object_get(o, "near_sentence")) ? 0 : 1;
-        json_t *span = json_object_get(o, "near_sentences");
-        if (span && (!json_is_integer(span) || json_integer_value(span) < 0 ||
-                     json_integer_value(span) > 1000))
-            return bad(L, where, "near_sentences: a number of sentences, 0 to 1000");
-        if (span)
-            r->near_span = (int)json_integer_value(span);
-        rc = load_patterns(L, json_object_get(o, "near"), K_NEAR, (uint32_t)S->nrules, where);
-        if (rc < 0)
-            return rc;
-        json_t *actor = json_object_get(o, "actor");
-        if (actor && (!json_is_array(actor) || kind != JD_SCREEN_OFFENCE))
-            return bad(L, where, "actor: a list of patterns (the role lexicon), for offences");
-        r->has_actor = json_array_size(actor) > 0;
-        rc = load_patterns(L, actor, K_ACTOR, (uint32_t)S->nrules, where);
+        rc = rule_context(L, o, r, where);
         if (rc < 0)
             return rc;
         S->nrules++;
