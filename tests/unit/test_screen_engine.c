@@ -671,6 +671,14 @@ static void test_loader_errors(void **state)
          "[{\"code\": \"V02\", \"name\": \"x\", \"from_offences\": [\"C17\"], \"with\": [\"C16\", 3]}]}",
          "with: each an offence or indicator code"},
         {"{\"version\": 1, \"sets\": {\"child\": [\"she\"], \"other\": [\"mum\"], \"possessive\": "
+         "[\"her\"]}, \"cues\": {}, \"offences\": [], \"language\": [], \"indicators\": "
+         "[{\"code\": \"S02\", \"name\": \"x\", \"patterns\": [\"sex\"], \"actor\": [\"uncle\"]}]}",
+         "indicators[0] S02: actor: a list of patterns (the role lexicon), for offences"},
+        {"{\"version\": 1, \"sets\": {\"child\": [\"she\"], \"other\": [\"mum\"], \"possessive\": "
+         "[\"her\"]}, \"cues\": {}, \"offences\": [{\"code\": \"C8\", \"name\": \"x\", "
+         "\"patterns\": [\"sex\"], \"actor\": \"uncle\"}], \"language\": [], \"indicators\": []}",
+         "actor: a list of patterns"},
+        {"{\"version\": 1, \"sets\": {\"child\": [\"she\"], \"other\": [\"mum\"], \"possessive\": "
          "[\"her\"]}, \"cues\": {}, \"offences\": [{\"code\": \"C13\", \"name\": \"x\", "
          "\"patterns\": [\"#name ~2 sex\"]}], \"language\": [], \"indicators\": []}",
          "#name cannot start a pattern"},

@@ -44,7 +44,7 @@ enum {
     K_NEG, K_NEGPOST, K_HYPO, K_HIST, K_ATTR, K_CHAL, K_ADOPT, K_TERM, K_INNOC, K_PROP,
     K_SEXUAL, K_ADULT, K_THEN, K_RECORDED, K_UNLESS, K_NEAR, K_LAC, K_REPORT, K_SPEC,
     K_ADULTLIFE, K_SENSE, K_PSEUDO, K_CONVICT, K_RESOLVED, K_DOC, K_QUEST, K_ANSNO, K_TOPIC,
-    K_NAMING, K_CONCERN, K_OUTCOME, K_INNOC_ND, K_NK
+    K_NAMING, K_CONCERN, K_OUTCOME, K_INNOC_ND, K_ACTOR, K_NK
 };
 
 #define MAX_PHRASE 5
@@ -131,6 +131,10 @@ typedef struct rule {
                                    made only for a code with no other match (weak_matches) */
     const char *from[4];        /* indicators: also held when one of these offences counts
                                    (familial sexual abuse or cruelty is V02 abuse) */
+    bool has_actor;             /* offences with "from_offences" and "actor": held only when
+                                   the one acting in the offence is named by an "actor"
+                                   pattern, the role lexicon (offence_actor: C8's family,
+                                   C7's position of trust) */
     const char *with[4];        /* indicators with "from_offences": held only when all of
                                    these codes count too ("with") */
     const char *sexual_from[4]; /* offences: the sexual element the rule needs is also met
@@ -780,7 +784,8 @@ static int index_patterns(jd_screen *S, jd_error *err)
             p->nreq++;
         }
         p->rkind = p->kind <= K_IND                               ? (int8_t)p->kind
-                   : (p->kind == K_UNLESS || p->kind == K_NEAR) ? (int8_t)S->rules[p->owner].kind
+                   : (p->kind == K_UNLESS || p->kind == K_NEAR || p->kind == K_ACTOR)
+                       ? (int8_t)S->rules[p->owner].kind
                                                                  : -1;
         p->weak = p->rkind >= 0 && S->rules[p->owner].weak;
         const term *t0 = &S->terms[p->term0];
@@ -5672,6 +5677,249 @@ static unsigned discount_of(const jd_screen *S, const rule *r, const hit *h, con
     return discount;
 }
 
+/* A role word that does not give the person the role: owned by someone
+ * unrelated to the child ("her friend's dad", "his mate's older brother"),
+ * a comparison ("old enough to be her dad", "like a brother to her"), or a
+ * title before a name ("'Uncle' Pete", a family friend or a lodger). */
+static bool role_not_held(const jd_screen *S, const hit *u)
+{
+    const tok *k = &S->tok[u->start];
+    if (owned_by_unrelated(S, u->start) ||
+        (u->start > 1 && owned_by_unrelated(S, u->start - 1) && !S->tok[u->start - 1].poss))
+        return true;
+    for (size_t j = u->start, d = 0; j-- > 0 && d < 2 && S->tok[j].sent == k->sent; d++) {
+        if (in_set(S, S->poss_set, S->tok[j].sid) || determiner_at(S, j))
+            continue;
+        if (is_word(&S->tok[j], "be", "like", "as", NULL))
+            return true;
+        break;
+    }
+    if (u->end - u->start == 1 && u->end < S->ntok && S->tok[u->end].sent == k->sent &&
+        S->tok[u->end].cap && !S->tok[u->end].poss && k->cap && k->quoted)
+        return true;
+    return false;
+}
+
+/* The role lexicon (a rule's "actor" patterns, C8's family and C7's
+ * positions of trust): the hit of rule rule_idx's actor patterns that names
+ * the person at token a, -1 when none. The role is written on the person
+ * word itself ("her stepdad", "the form tutor"), before a name ("uncle Mark",
+ * "football coach Craig FENWICK") or after it as an apposition ("Simon Rudd
+ * (36), unpaid youth leader", "her uncle Darren, mum's brother"); a role
+ * owned by the next person word is that person's ("her uncle's friend"). */
+static long actor_role_hit(const jd_screen *S, uint32_t rule_idx, size_t a)
+{
+    uint32_t sent = S->tok[a].sent;
+    for (size_t i = 0; i < S->nhits; i++) {
+        const hit *u = &S->hits[i];
+        if (S->pat[u->pat].kind != K_ACTOR || S->pat[u->pat].owner != rule_idx ||
+            S->tok[u->start].sent != sent)
+            continue;
+        if (role_not_held(S, u))
+            continue;
+        if (S->tok[u->end - 1].poss && u->end < S->ntok && S->tok[u->end].sent == sent &&
+            !S->tok[u->end].cap &&
+            (in_set(S, S->other_set, S->tok[u->end].sid) ||
+             (S->actor_set != UINT32_MAX && in_set(S, S->actor_set, S->tok[u->end].sid))))
+            continue; /* "her uncle's friend": the friend's role is not "uncle" */
+        if (u->start <= a && a < u->end)
+            return (long)i;
+        size_t lo = u->end <= a ? u->end : a + 1, hi = u->end <= a ? a : u->start;
+        if (hi < lo || hi - lo > 7)
+            continue;
+        /* between the role and the person only names, ages, brackets, commas
+         * and a determiner or two adjectives */
+        static const char *const link[] = {"of", "to", "with", "for", "from", "at", "by", "and",
+                                           "or", "who", "that", "is", "was", "has", "had", NULL};
+        int words = 0;
+        bool after = u->end > a, ok = !(after && S->tok[a].poss);
+        size_t first = lo;
+        while (after && first < hi && S->tok[first].cap && !S->tok[first].poss)
+            first++;
+        if (after && first < hi && S->tok[first].punct != ',' &&
+            S->tok[first].paren <= S->tok[a].paren)
+            ok = false; /* an apposition is set off: "Darren, mum's brother"; not
+                         * "Jayden told the youth worker" */
+        for (size_t j = lo; j < hi && ok; j++) {
+            const tok *k = &S->tok[j];
+            if ((k->cap && !k->poss) || k->num >= 0 || k->punct == ',' || k->punct == '(' ||
+                k->punct == ')' || (k->poss && !after))
+                continue; /* "Tanya's brother": the brother is not Tanya */
+            ok = !k->punct && !k->poss && !word_in(k, link) && !in_set(S, S->other_set, k->sid) &&
+                 !(S->actor_set != UINT32_MAX && in_set(S, S->actor_set, k->sid)) &&
+                 ++words <= 2;
+        }
+        if (ok && (u->end <= a ? words == 0 : true))
+            return (long)i;
+    }
+    return -1;
+}
+
+/* What token j is to the actor scan: 1 a person (*at the mention: a
+ * pronoun's referent), -1 the child (or a pronoun of hers), 0 no person. */
+static int actor_person(const jd_screen *S, size_t j, size_t *at)
+{
+    const tok *k = &S->tok[j];
+    const jd_frame_tok *f = &S->ftok[j];
+    *at = j;
+    if (k->sid && (k->sid == S->he_sids[0] || k->sid == S->he_sids[1] ||
+                   k->sid == S->she_sids[0] || k->sid == S->she_sids[1] ||
+                   k->sid == S->they_sid)) {
+        long ref = frame_referent(S, j);
+        if (ref >= 0 && jd_frame__mention_who(S->ftok, (size_t)ref) == JD_FR_OTHER &&
+            S->tok[ref].sent + 2 >= k->sent) { /* a mention near, not a header's role */
+            *at = (size_t)ref;
+            return 1;
+        }
+        return frame_who(S, j) == JD_FR_OTHER ? 1 : -1;
+    }
+    if (f->kind == JD_FK_HER || f->kind == JD_FK_HIM || f->kind == JD_FK_CHILD ||
+        (f->kind == JD_FK_FIRST && k->quoted) || in_set(S, S->child_set, k->sid))
+        return -1;
+    if (k->cap && j > 0 && S->tok[j - 1].sent == k->sent && !S->tok[j - 1].punct &&
+        k->num < 0 && k->wlen > 1)
+        return frame_who(S, j) == JD_FR_CHILD ? -1 : 1; /* a name: "Daryl", "Mr Hadley" */
+    if (f->kind == JD_FK_OTHER || f->kind == JD_FK_WOMAN || f->kind == JD_FK_FIRST ||
+        (f->flags & JD_FF_PERSON) || in_set(S, S->other_set, k->sid) ||
+        (S->actor_set != UINT32_MAX && in_set(S, S->actor_set, k->sid)) ||
+        (S->writer_set != UINT32_MAX && in_set(S, S->writer_set, k->sid)))
+        return 1;
+    for (size_t i = 0; i < S->nhits; i++)
+        if (S->pat[S->hits[i].pat].kind == K_ACTOR && S->hits[i].start <= j &&
+            j < S->hits[i].end)
+            return 1; /* a role of the lexicon: "tutor", "lecturer" */
+    return 0;
+}
+
+/* A person word at token j that is the object of a preposition or of a verb
+ * of telling or finding ("told her mum", "disclosed to her form tutor", "a
+ * friend of her stepdad", "with mum"), past a possessive or determiner and
+ * an adjective: the one told, not the one acting. */
+static bool recipient_at(const jd_screen *S, size_t j)
+{
+    static const char *const prep[] = {"to",   "with",   "of",   "for",  "from",    "at",
+                                       "about", "by",    "beside", "on", "in",      "into",
+                                       "near", "outside", "over", "under", "towards", NULL};
+    size_t at;
+    static const char *const objects[] = {"me", "her", "him", "them", "us", NULL};
+    static const char *const tell[] = {"told", "tells", "tell", "telling", "informed", "informs",
+                                       "called", "rang", "phoned", "contacted", "alerted",
+                                       "asked", "showed", "shows", "texted", "messaged", NULL};
+    static const char *const conj[] = {"when", "while", "whilst", "until", "till", "after",
+                                       "before", "because", "if", "though", "although", NULL};
+    if (j > 1 && is_word(&S->tok[j - 1], "and", "or", NULL, NULL) &&
+        S->tok[j - 2].sent == S->tok[j].sent && word_in(&S->tok[j - 2], objects) &&
+        actor_person(S, j - 2, &at) < 0)
+        return true; /* "made me and Kacey do stuff": acted on with the child */
+    for (size_t i = j, d = 0; i-- > 0 && d < 3 && S->tok[i].sent == S->tok[j].sent; d++) {
+        const tok *k = &S->tok[i];
+        if (k->punct)
+            return false;
+        if (word_in(k, prep) || word_in(k, tell))
+            return !subject_pronoun(S, &S->tok[j]) && S->tok[j].sid != S->they_sid;
+        if (word_in(k, conj))
+            return true; /* "when her mum is asleep": a clause of its own */
+        if (!(in_set(S, S->poss_set, k->sid) || determiner_at(S, i) || k->poss || k->cap ||
+              d == 0))
+            return false;
+    }
+    return false;
+}
+
+/* The one acting in an offence written at tokens [ts, te): the person after
+ * "with" or "by" right after the act ("UPSI with her stepbrother", "abused by
+ * her uncle"), else the nearest person before it in its sentence, a pronoun
+ * taken to its referent ("he put his hand in my shorts": the coach named
+ * before), the child skipped ("her stepdad ... touching her"). A verb of
+ * finding out or telling (set `discover`) ends the scan: who is before it
+ * found or told ("her form tutor found messages from ..."). -1: none. */
+static long offence_actor(const jd_screen *S, size_t ts, size_t te)
+{
+    frame_ready(S);
+    uint32_t sent = S->tok[ts].sent;
+    for (size_t i = ts + 1; i < S->ntok && i < te + 3 && S->tok[i].sent == sent; i++) {
+        if (S->tok[i].punct)
+            break;
+        if (S->tok[i].sid != S->with_sid && S->tok[i].sid != S->by_sid)
+            continue;
+        for (size_t j = i + 1; j < S->ntok && j <= i + 4 && S->tok[j].sent == sent; j++) {
+            size_t at;
+            int p = S->tok[j].punct ? -1 : actor_person(S, j, &at);
+            if (p == 1)
+                return (long)at;
+            if (p < 0 && (S->tok[j].punct || !in_set(S, S->poss_set, S->tok[j].sid)))
+                break; /* "sex with her": the child is the partner */
+        }
+    }
+    for (size_t j = ts, d = 0; j-- > 0 && d < 60 && S->tok[j].sent == sent; d++) {
+        static const char *const belief[] = {"believes", "believe", "believed", "thinks",
+                                             "thought", "knows", "knew", "feels", "worries",
+                                             "fears", "alleges", "alleged", "disclosed",
+                                             "discloses", NULL};
+        if ((S->discover_set != UINT32_MAX && in_set(S, S->discover_set, S->tok[j].sid)) ||
+            S->ftok[j].kind == JD_FK_REPORT || word_in(&S->tok[j], belief) ||
+            field_colon(S, j))
+            return -1; /* "Mum says she had sex": mum reports, she does not act;
+                        * "Night staff: ...": the speaker of a header */
+        size_t at;
+        if (S->tok[j].punct || S->tok[j].poss || S->tok[j].paren ||
+            actor_person(S, j, &at) != 1 ||
+            (j + 1 < te && S->tok[j + 1].poss && !S->tok[j + 1].punct &&
+             S->tok[j + 1].paren == S->tok[j].paren &&
+             S->tok[j + 1].sent == sent && actor_person(S, j + 1, &at) == 1))
+            continue; /* "at his mum's house", "the youth worker's note": a possessor
+                       * does not act */
+        if (recipient_at(S, j))
+            continue; /* "told her mum", "disclosed to her teacher", "a friend of her stepdad" */
+        return (long)at;
+    }
+    return -1;
+}
+
+/* The role hit of rule rule_idx that names the one acting in the offence at
+ * tokens [ts, te): at the actor itself, or, for a name, at another mention
+ * of the same name in the note ("Dale Ronson (42), residential support
+ * worker ... Night staff saw Mr Ronson kiss Bailey"). -1 when the text names
+ * no one acting, -2 when the one acting has no role of the lexicon. */
+static long actor_role_at(const jd_screen *S, uint32_t rule_idx, size_t ts, size_t te)
+{
+    long a = offence_actor(S, ts, te);
+    if (a < 0)
+        return -1;
+    long h = actor_role_hit(S, rule_idx, (size_t)a);
+    const tok *k = &S->tok[a];
+    for (size_t i = 0; i < S->ntok && h < 0 && k->cap && k->wlen > 2; i++)
+        if (i != (size_t)a && S->tok[i].cap && S->tok[i].wlen == k->wlen &&
+            !memcmp(S->tok[i].w, k->w, k->wlen))
+            h = actor_role_hit(S, rule_idx, i);
+    return h < 0 ? -2 : h;
+}
+
+/* A match that ends with its agent: "by" and a role of the lexicon of rule
+ * rule_idx ("sexually abused by her uncle"), not owned by someone unrelated. */
+static bool actor_agent(const jd_screen *S, uint32_t rule_idx, const hit *h)
+{
+    for (size_t i = 0; i < S->nhits; i++) {
+        const hit *u = &S->hits[i];
+        if (S->pat[u->pat].kind != K_ACTOR || S->pat[u->pat].owner != rule_idx ||
+            u->end != h->end || role_not_held(S, u))
+            continue;
+        for (size_t j = u->start, d = 0; j-- > h->start && d < 3; d++)
+            if (S->tok[j].sid == S->by_sid)
+                return true;
+    }
+    return false;
+}
+
+/* actor_role_at for a counted offence match (its byte span). */
+static long offence_actor_role(const jd_screen *S, uint32_t rule_idx, const jd_screen_match *off)
+{
+    if (off->start < 0 || off->end <= off->start)
+        return -1;
+    size_t ts = toks_upto(S, off->start), te = toks_upto(S, off->end - 1);
+    return ts == 0 || te < ts ? -1 : actor_role_at(S, rule_idx, ts - 1, te);
+}
+
 /* Indicators held because an offence of the note counts ("from_offences"),
  * and offences that another implies: the offence's ages must fit the rule
  * (the child's age at that offence's act, an adult when it needs one). */
@@ -5695,10 +5943,13 @@ static int from_offences(const jd_screen *S, const jd_screen_note *in, jd_screen
         if (!all)
             continue;
         const jd_screen_match *off = NULL;
+        long role = -1;
         for (int k = 0; k < 4 && r->from[k] && !off; k++)
             for (size_t j = 0; j < res->n && !off; j++)
                 if (res->m[j].counts && res->m[j].kind == JD_SCREEN_OFFENCE &&
-                    !strcmp(res->m[j].code, r->from[k]))
+                    !strcmp(res->m[j].code, r->from[k]) &&
+                    (!r->has_actor ||
+                     (role = offence_actor_role(S, S->from_rules.v[fi], &res->m[j])) >= 0))
                     off = &res->m[j];
         if (!off)
             continue;
@@ -5716,7 +5967,13 @@ static int from_offences(const jd_screen *S, const jd_screen_note *in, jd_screen
             m.act_age = off->act_age;
             memcpy(m.basis, off->basis, sizeof m.basis);
         }
-        snprintf(m.why, sizeof m.why, "from offence %s", off->code);
+        if (role >= 0) {
+            const hit *u = &S->hits[role];
+            int b = (int)S->tok[u->start].off, e = (int)(S->tok[u->end - 1].off + S->tok[u->end - 1].olen);
+            snprintf(m.why, sizeof m.why, "from offence %s: the one acting is \"%.*s\"", off->code,
+                     e - b < 60 ? e - b : 60, in->text + b);
+        } else
+            snprintf(m.why, sizeof m.why, "from offence %s", off->code);
         if (add_match(res, &m))
             return jd_oom(err);
     }
@@ -6316,6 +6573,17 @@ static bool hit_match(const jd_screen *S, const hit *h, const ctx *X, bool lac, 
         return false;
     if (r->has_near && !owned_hit(S, K_NEAR, p->owner, h, r->near_span))
         return false;
+    if (r->has_actor) {
+        /* the one acting, read from the act's first word or its last ("her
+         * uncle ... touched"), must have a role of the rule's lexicon; when
+         * the text names no one acting, a rule's "near" role speaks */
+        long a1 = actor_role_at(S, p->owner, h->start, h->end);
+        long a2 = a1 >= 0 || h->end - h->start < 2 ? a1
+                                                     : actor_role_at(S, p->owner, h->end - 1, h->end);
+        if (a1 < 0 && a2 < 0 && !actor_agent(S, p->owner, h) &&
+            !(r->has_near && a1 == -1 && a2 == -1))
+            return false;
+    }
     unsigned a = attributes(S, r, h);
     if (r->kind == JD_SCREEN_OFFENCE && act_after_now(S, h, X, child))
         a |= JD_SCREEN_OTHER_PERSON;
@@ -7365,6 +7633,43 @@ static int rule_code(loader *L, const json_t *o, const char *code, jd_screen_kin
     return bad(L, where, msg);
 }
 
+/* A rule's patterns beside its own: exceptions ("unless", "unless_note"),
+ * the role that must be near ("near", "near_sentence", "near_sentences")
+ * and the role lexicon of the one acting ("actor"). */
+static int rule_context(loader *L, json_t *o, rule *r, const char *where)
+{
+    jd_screen *S = L->S;
+    jd_screen_kind kind = r->kind;
+    int rc = load_patterns(L, json_object_get(o, "unless"), K_UNLESS, (uint32_t)S->nrules, where);
+    if (rc < 0)
+        return rc;
+    size_t np = S->npat;
+    rc = load_patterns(L, json_object_get(o, "unless_note"), K_UNLESS, (uint32_t)S->nrules, where);
+    if (rc < 0)
+        return rc;
+    for (; np < S->npat; np++)
+        S->pat[np].note = true;
+    r->has_near = json_array_size(json_object_get(o, "near")) > 0;
+    r->near_span = json_is_true(json_object_get(o, "near_sentence")) ? 0 : 1;
+    json_t *span = json_object_get(o, "near_sentences");
+    if (span && (!json_is_integer(span) || json_integer_value(span) < 0 ||
+                 json_integer_value(span) > 1000))
+        return bad(L, where, "near_sentences: a number of sentences, 0 to 1000");
+    if (span)
+        r->near_span = (int)json_integer_value(span);
+    rc = load_patterns(L, json_object_get(o, "near"), K_NEAR, (uint32_t)S->nrules, where);
+    if (rc < 0)
+        return rc;
+    json_t *actor = json_object_get(o, "actor");
+    if (actor && (!json_is_array(actor) || kind != JD_SCREEN_OFFENCE))
+        return bad(L, where, "actor: a list of patterns (the role lexicon), for offences");
+    r->has_actor = json_array_size(actor) > 0;
+    rc = load_patterns(L, actor, K_ACTOR, (uint32_t)S->nrules, where);
+    if (rc < 0)
+        return rc;
+    return JD_OK;
+}
+
 static int load_rules(loader *L, json_t *arr, jd_screen_kind kind, const char *section)
 {
     if (!json_is_array(arr))
@@ -7440,24 +7745,7 @@ static int load_rules(loader *L, json_t *arr, jd_screen_kind kind, const char *s
         }
         if (!r->always && !r->from[0] && !json_array_size(json_object_get(o, "patterns")))
             return bad(L, where, "needs at least one pattern (or \"always\": true)");
-        rc = load_patterns(L, json_object_get(o, "unless"), K_UNLESS, (uint32_t)S->nrules, where);
-        if (rc < 0)
-            return rc;
-        size_t np = S->npat;
-        rc = load_patterns(L, json_object_get(o, "unless_note"), K_UNLESS, (uint32_t)S->nrules, where);
-        if (rc < 0)
-            return rc;
-        for (; np < S->npat; np++)
-            S->pat[np].note = true;
-        r->has_near = json_array_size(json_object_get(o, "near")) > 0;
-        r->near_span = json_is_true(json_object_get(o, "near_sentence")) ? 0 : 1;
-        json_t *span = json_object_get(o, "near_sentences");
-        if (span && (!json_is_integer(span) || json_integer_value(span) < 0 ||
-                     json_integer_value(span) > 1000))
-            return bad(L, where, "near_sentences: a number of sentences, 0 to 1000");
-        if (span)
-            r->near_span = (int)json_integer_value(span);
-        rc = load_patterns(L, json_object_get(o, "near"), K_NEAR, (uint32_t)S->nrules, where);
+        rc = rule_context(L, o, r, where);
         if (rc < 0)
             return rc;
         S->nrules++;
