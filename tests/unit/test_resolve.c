@@ -1091,6 +1091,8 @@ static void feed_amend(jd_store *s, const char *dir)
  * and builds again only the changed refs' (a few); after a drop, on
  * another store, or with another variants file every ref is built.
  */
+static void kept_ids_are_the_stores(jd_resolve_resident *r, jd_store *s);
+
 static void test_resolve__resident_mentions_are_the_stores(void **state)
 {
     (void)state;
@@ -1115,6 +1117,8 @@ static void test_resolve__resident_mentions_are_the_stores(void **state)
     assert_true(rows > 100);
     assert_int_equal(rst->refs_rebuilt, -1); /* the fill built every ref */
     assert_true(rst->built_bytes > 0);
+    assert_int_equal(rst->ids_reads, 1); /* and read the stored identities */
+    kept_ids_are_the_stores(r, b);
     jd_resolve_opts ob = o;
     ob.resident = r;
     for (int step = 1; step <= 3; step++) {
@@ -1138,6 +1142,7 @@ static void test_resolve__resident_mentions_are_the_stores(void **state)
         assert_true(rst->rows > rows); /* each step adds a mention */
         rows = rst->rows;
         assert_int_equal(rst->built_runs, step); /* the kept refs taken */
+        assert_int_equal(rst->ids_reads, 1);     /* and the fill's identities, patched */
         assert_true(rst->refs_rebuilt > 0 && rst->refs_rebuilt <= rst->refs_read);
     }
     /* nothing new: brought up to date from no refs */

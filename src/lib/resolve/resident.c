@@ -564,6 +564,11 @@ void jd_resolve__resident_keep_built(jd_resolve_resident *c, jd_resolve__built *
     c->built_free = free_fn;
 }
 
+jd_resolve__built *jd_resolve__resident_built(jd_resolve_resident *c)
+{
+    return c->built;
+}
+
 void jd_resolve__resident_built_note(jd_resolve_resident *c, int64_t rebuilt, int64_t bytes)
 {
     c->st.built_runs += rebuilt >= 0;

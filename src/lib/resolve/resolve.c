@@ -412,6 +412,9 @@ typedef struct rs {
     /* once the records (r) are shed, each ref's agency and person_ref for
      * the notes made at the save (nf_ref); NULL: from r */
     const jd_identity_save *sv;
+    /* each ref's fingerprint when its record was kept by the resident and
+     * it is known (fp_range), 0 otherwise; NULL: none kept */
+    int64_t *kept_fp;
 } rs;
 
 static void *vec_push(vec *v);
@@ -5146,6 +5149,7 @@ static void rs_free(rs *R)
     free(R->co_off);
     free(R->sib);
     free(R->co_to);
+    free(R->kept_fp);
 }
 
 /* Index (agency, person_ref) -> ref number, once every ref is loaded. */
@@ -5653,6 +5657,8 @@ struct jd_resolve__built {
     size_t n;
     uint32_t *ev_off; /* ref k's entries: ev[ev_off[k] .. ev_off[k + 1]) */
     kept_ev *ev;
+    int64_t *fp; /* each ref's fingerprint (ref_fp), NULL: not made yet */
+    const rs *of; /* the rs whose load built them, until its fingerprints */
 };
 
 void jd_resolve__built_free(jd_resolve__built *b)
@@ -5665,7 +5671,20 @@ void jd_resolve__built_free(jd_resolve__built *b)
     free(b->r);
     free(b->ev_off);
     free(b->ev);
+    free(b->fp);
     free(b);
+}
+
+/* The fingerprints of the refs R's load built and the resident keeps (a
+ * copy of fp), when it still keeps them. */
+static void built_fps(jd_resolve_resident *c, const rs *R, const int64_t *fp)
+{
+    jd_resolve__built *b = c ? jd_resolve__resident_built(c) : NULL;
+    if (!b || b->of != R || b->fp || b->n != R->n)
+        return;
+    b->of = NULL;
+    if ((b->fp = malloc((b->n ? b->n : 1) * sizeof *b->fp)) && b->n)
+        memcpy(b->fp, fp, b->n * sizeof *b->fp);
 }
 
 /* A copy of src (its table and strings) into dst. JD_OK or JD_ENOMEM. */
@@ -5731,6 +5750,7 @@ static jd_resolve__built *built_make(const rs *R, const vec *evk, const vec *evi
     }
     for (size_t i = 0; i < R->n; i++)
         b->ev_off[i + 1] += b->ev_off[i];
+    b->of = R;
     return b;
 }
 
@@ -5746,6 +5766,7 @@ typedef struct kept_load {
     const char *agency, *ref; /* the current ref's (the row's strings) */
     bool kept;                /* the current ref's record taken from b */
     int64_t rebuilt;
+    vec taken; /* (R's ref << 32 | b's) of each kept ref */
 } kept_load;
 
 /* b's pools made R's when R's names so far (the variants') are the first
@@ -5820,8 +5841,11 @@ static int on_kept_mention(const jd_mention_row *m, void *payload)
             while (K->k < b->n && kept_cmp(R, &b->r[K->k], m->agency, m->person_ref) < 0)
                 K->k++;
             K->kept = K->k < b->n && !kept_cmp(R, &b->r[K->k], m->agency, m->person_ref);
-            if (K->kept && kept_ref(K, K->k++) < 0)
+            uint64_t *t = K->kept ? vec_push(&K->taken) : NULL;
+            if (K->kept && (!t || kept_ref(K, K->k) < 0))
                 return JD_ENOMEM;
+            if (t)
+                *t = (uint64_t)(R->n - 1) << 32 | K->k++;
         }
         K->rebuilt += !K->kept;
     }
@@ -5833,10 +5857,17 @@ static int on_kept_mention(const jd_mention_row *m, void *payload)
 static int load_resident(rs *R, jd_store *s, loader *L, jd_resolve_resident *res, vec *evk,
                          vec *evi, jd_error *err)
 {
-    kept_load K = {.L = L, .c = res};
+    kept_load K = {.L = L, .c = res, .taken = {.sz = sizeof(uint64_t)}};
     int rc = jd_resolve__resident_rows(res, s, on_kept_mention, &K, &K.b, err);
     if (!K.ready)
         kept_take(&K);
+    /* the kept refs' fingerprints (fp_range), when known */
+    if (rc == JD_OK && K.b && K.b->fp && (R->kept_fp = calloc(R->n ? R->n : 1, sizeof *R->kept_fp)))
+        for (size_t t = 0; t < K.taken.n; t++) {
+            uint64_t x = ((const uint64_t *)K.taken.p)[t];
+            R->kept_fp[x >> 32] = K.b->fp[(uint32_t)x];
+        }
+    free(K.taken.p);
     jd_resolve__built *nb = rc == JD_OK ? built_make(R, evk, evi) : NULL;
     jd_resolve__resident_keep_built(res, nb, jd_resolve__built_free);
     jd_resolve__resident_built_note(res, K.b ? K.rebuilt : -1, built_bytes(nb));
@@ -5924,9 +5955,18 @@ static int prepare(rs *R, jd_store *s, const char *variants_file, jd_error *err)
     return prepare_from(R, s, variants_file, NULL, NULL, 0, NULL, err);
 }
 
-/* The resident's rows read (a server's start), and the refs built from
- * them now too (cut 1), so that the first run builds only the refs its
- * feed changed. */
+static int64_t *fps_of(const rs *R, int threads);
+
+static int on_id_none(const jd_identity_row *r, void *payload)
+{
+    (void)r, (void)payload;
+    return JD_OK;
+}
+
+/* The resident's rows read (a server's start), the refs built from them
+ * now too (cut 1), so that the first run builds only the refs its feed
+ * changed, and the stored identities read as of the generation taken
+ * before them (a run that finds the generation moved reads them again). */
 int jd_resolve_resident_fill(jd_resolve_resident *c, jd_store *s, jd_error *err)
 {
     int rc = jd_resolve__resident_fill_rows(c, s, err);
@@ -5935,7 +5975,14 @@ int jd_resolve_resident_fill(jd_resolve_resident *c, jd_store *s, jd_error *err)
     rs R;
     memset(&R, 0, sizeof R);
     rc = prepare_from(&R, s, NULL, NULL, NULL, 0, c, err);
+    int64_t *fp = rc == JD_OK ? fps_of(&R, jd_thread_count(0)) : NULL;
+    if (fp)
+        built_fps(c, &R, fp);
+    free(fp);
     rs_free(&R);
+    int64_t gen = 0;
+    if (rc == JD_OK && (rc = s->ops->identity_generation(s, &gen, err)) == JD_OK)
+        rc = jd_resolve__resident_ids(c, s, gen, on_id_none, NULL, err);
     return rc;
 }
 
@@ -6590,27 +6637,42 @@ typedef struct fp_job {
     int64_t *fp;
     uint32_t lo, hi;
 } fp_job;
+/* A kept ref's fingerprint is the one it had (R->kept_fp, see
+ * built_make): its rows are the same, and so are its events' refs (an event
+ * that gains or changes a mention makes refs_since list every ref it
+ * names), which is all ref_fp reads. */
 static void *fp_range(void *arg)
 {
     fp_job *j = arg;
+    const int64_t *kept = j->R->kept_fp;
     for (uint32_t i = j->lo; i < j->hi; i++)
-        j->fp[i] = ref_fp(j->R, i);
+        j->fp[i] = kept && kept[i] ? kept[i] : ref_fp(j->R, i);
     return NULL;
 }
 
-/* Every ref's fingerprint now (u->fp), the refs shared among the threads
- * (ref_fp only reads). */
-static int fingerprints(run *u, jd_error *err)
+/* Every ref's fingerprint now, the refs shared among the threads (ref_fp
+ * only reads); NULL without memory. */
+static int64_t *fps_of(const rs *R, int threads)
 {
-    u->fp = malloc((u->R.n ? u->R.n : 1) * sizeof *u->fp);
-    if (!u->fp)
-        return jd_oom(err);
-    int threads = u->threads > 0 && u->R.n >= 4096 ? u->threads : 1;
+    int64_t *fp = malloc((R->n ? R->n : 1) * sizeof *fp);
+    if (!fp)
+        return NULL;
+    threads = threads > 0 && R->n >= 4096 ? threads : 1;
     fp_job job[MAX_THREADS];
     for (int t = 0; t < threads; t++)
-        job[t] = (fp_job){&u->R, u->fp, (uint32_t)share(u->R.n, t, threads),
-                          (uint32_t)share(u->R.n, t + 1, threads)};
+        job[t] = (fp_job){R, fp, (uint32_t)share(R->n, t, threads),
+                          (uint32_t)share(R->n, t + 1, threads)};
     jd_run_jobs(fp_range, job, sizeof *job, threads);
+    return fp;
+}
+
+/* Every ref's fingerprint now (u->fp), and kept with the resident's refs
+ * when this run's load built them (built_fps). */
+static int fingerprints(run *u, jd_error *err)
+{
+    if (!(u->fp = fps_of(&u->R, u->threads)))
+        return jd_oom(err);
+    built_fps(u->o->resident, &u->R, u->fp);
     return JD_OK;
 }
 

@@ -270,6 +270,8 @@ bool jd_resolve__resident_changed(const jd_resolve_resident *c, const char *agen
 void jd_resolve__resident_keep_built(jd_resolve_resident *c, jd_resolve__built *b,
                                      void (*free_fn)(jd_resolve__built *));
 void jd_resolve__resident_built_note(jd_resolve_resident *c, int64_t rebuilt, int64_t bytes);
+/* The refs c keeps (NULL none), still c's. */
+jd_resolve__built *jd_resolve__resident_built(jd_resolve_resident *c);
 /* Every mention read into c now (resident.c); jd_resolve_resident_fill
  * (resolve.c) then builds the refs from them. */
 int jd_resolve__resident_fill_rows(jd_resolve_resident *c, jd_store *s, jd_error *err);
