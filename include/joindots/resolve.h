@@ -37,6 +37,10 @@ extern "C" {
  * failed or full save) reads them again. It keeps the county's blocking
  * keys too: the next incremental run makes only the keys of refs whose
  * fingerprint changed (a ref's keys read nothing its fingerprint does not).
+ * And the refs the load built from the rows (records, interned strings,
+ * event entries, fingerprints): the next load builds only the refs whose
+ * rows changed, and takes the others as kept (every ref built again when
+ * the rows were read whole again).
  * Not thread-safe: one resolve at a time.
  */
 typedef struct jd_resolve_resident jd_resolve_resident;

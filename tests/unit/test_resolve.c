@@ -1093,6 +1093,20 @@ static void feed_amend(jd_store *s, const char *dir)
  */
 static void kept_ids_are_the_stores(jd_resolve_resident *r, jd_store *s);
 
+/* Feed k into both stores of p, each resolved incrementally (a by oa, b by
+ * ob): the same identities. */
+static void pair_feed(county_pair *p, int k, const jd_resolve_opts *oa,
+                      const jd_resolve_opts *ob)
+{
+    jd_resolve_stats st;
+    jd_error e;
+    feed_one(p->a, p->da, k);
+    feed_one(p->b, p->db, k);
+    assert_int_equal(jd_resolve_incremental(p->a, oa, &st, NULL, &e), JD_OK);
+    assert_int_equal(jd_resolve_incremental(p->b, ob, &st, NULL, &e), JD_OK);
+    same_identities(p->pa, p->pb);
+}
+
 static void test_resolve__resident_mentions_are_the_stores(void **state)
 {
     (void)state;
@@ -1165,23 +1179,15 @@ static void test_resolve__resident_mentions_are_the_stores(void **state)
     assert_int_equal(rst->built_runs, 4);
     unlink(vf);
     /* the next run takes the refs that one built: the same */
-    feed_one(a, da, 6);
-    feed_one(b, db_, 6);
-    assert_int_equal(jd_resolve_incremental(a, &o, &st, NULL, &e), JD_OK);
-    assert_int_equal(jd_resolve_incremental(b, &ob, &st, NULL, &e), JD_OK);
+    pair_feed(&cp, 6, &o, &ob);
     assert_int_equal(rst->built_runs, 5);
     assert_true(rst->refs_rebuilt > 0);
-    same_identities(pa, pb);
     /* dropped (the fallback): read whole again, the same */
     jd_resolve_resident_drop(r);
-    feed_one(a, da, 4);
-    feed_one(b, db_, 4);
-    assert_int_equal(jd_resolve_incremental(a, &o, &st, NULL, &e), JD_OK);
-    assert_int_equal(jd_resolve_incremental(b, &ob, &st, NULL, &e), JD_OK);
+    pair_feed(&cp, 4, &o, &ob);
     assert_int_equal(rst->fills, 2);
     assert_int_equal(rst->refs_rebuilt, -1); /* every ref built */
     assert_int_equal(rst->built_runs, 5);
-    same_identities(pa, pb);
     /* kept rows of another store are not used: read whole */
     feed_one(a, da, 5);
     assert_int_equal(jd_resolve_incremental(a, &ob, &st, NULL, &e), JD_OK);

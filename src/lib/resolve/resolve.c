@@ -5868,10 +5868,11 @@ static int load_resident(rs *R, jd_store *s, loader *L, jd_resolve_resident *res
             R->kept_fp[x >> 32] = K.b->fp[(uint32_t)x];
         }
     free(K.taken.p);
+    int64_t rebuilt = K.b ? K.rebuilt : -1;
+    jd_resolve__built_free(K.b); /* before the copy: not both at once */
     jd_resolve__built *nb = rc == JD_OK ? built_make(R, evk, evi) : NULL;
     jd_resolve__resident_keep_built(res, nb, jd_resolve__built_free);
-    jd_resolve__resident_built_note(res, K.b ? K.rebuilt : -1, built_bytes(nb));
-    jd_resolve__built_free(K.b);
+    jd_resolve__resident_built_note(res, rebuilt, built_bytes(nb));
     return rc;
 }
 
