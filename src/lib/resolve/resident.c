@@ -15,6 +15,11 @@
  * watermark is malformed, or when the backend lacks the reads; and always
  * when the store's order is not strcmp's on (agency, person_ref) (a
  * PostgreSQL collation): the merge could not keep it.
+ *
+ * Beside the rows, the refs the load built from them (jd_resolve__built,
+ * made and read by resolve.c's load, cut 1) and the refs the last refresh
+ * read again: the next load takes the kept refs once, builds again only
+ * those refs, and gives back what it built. Any full read drops them.
  */
 #include "resolve/resolve.h"
 
