@@ -24,7 +24,9 @@
 # (kept there by JD_LIVE_KEEP=DIR) instead of building them again;
 # JD_LIVE_ONLY=feed or call runs only that half. JD_LIVE_SERVE_ARGS adds
 # options to `joindots serve` (e.g. --full: serve is incremental by default
-# since the twelfth session). A stage a run did not reach is "-" (the
+# since the twelfth session); with --resident the feed is dropped once the
+# server's start has read the county (its log's "kept N mentions"). Each
+# run prints (stderr) the server's peak RSS. A stage a run did not reach is "-" (the
 # urgent lane makes the call visible before the feed's update ends).
 set -euo pipefail
 build=${1:-build}
@@ -73,6 +75,11 @@ run() {
     --escalate-every 0 ${JD_LIVE_SERVE_ARGS:-} 2>"$r/log" &
   spid=$!
   for _ in $(seq 1 6000); do [ -s "$r/port" ] && break; sleep 0.05; done
+  # --resident: the feed lands once the start's read of the county is over
+  # (the server's steady state), not into it
+  case " ${JD_LIVE_SERVE_ARGS:-} " in *" --resident "*)
+    for _ in $(seq 1 12000); do grep -q 'joindots serve: kept [0-9]* mentions' "$r/log" && break; sleep 0.05; done ;;
+  esac
   local start; start=$(printf %.2f "$(echo "$(now) - $t0" | bc)")
   local b="http://127.0.0.1:$(cat "$r/port")"
   curl -s -c "$r/jar" -H 'Content-Type: application/json' \
@@ -102,7 +109,9 @@ run() {
     [ -n "$visible" ] && { [ "$label" != call ] || [ -n "$concern" ]; } && break
     sleep 0.05
   done
+  local hwm; hwm=$(sed -n 's/^VmHWM:[[:space:]]*//p' "/proc/$spid/status" 2>/dev/null || true)
   kill "$spid"; wait "$spid" 2>/dev/null || true; spid=""
+  echo "    $label: server peak RSS ${hwm:-?}" >&2
   local ingest icpu upd res ana esc rcpu acpu ecpu rel relc pat patc
   ingest=$(sed -n 's/.*ingested in \([0-9.]*\) s.*/\1/p' "$r/log" | paste -sd+ | bc)
   icpu=$(sed -n 's/.*ingested in [0-9.]* s (cpu \([0-9.]*\) s).*/\1/p' "$r/log" | paste -sd+ | bc)

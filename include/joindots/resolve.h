@@ -37,6 +37,10 @@ extern "C" {
  * failed or full save) reads them again. It keeps the county's blocking
  * keys too: the next incremental run makes only the keys of refs whose
  * fingerprint changed (a ref's keys read nothing its fingerprint does not).
+ * And the refs the load built from the rows (records, interned strings,
+ * event entries, fingerprints): the next load builds only the refs whose
+ * rows changed, and takes the others as kept (every ref built again when
+ * the rows were read whole again).
  * Not thread-safe: one resolve at a time.
  */
 typedef struct jd_resolve_resident jd_resolve_resident;
@@ -54,12 +58,19 @@ typedef struct jd_resolve_resident_stats {
      * refs whose fingerprint did not change kept, the others' made), the
      * entries kept and the memory they take */
     int64_t keys_kept_runs, keys_entries, keys_bytes;
+    /* the refs the load built kept too (their records, interned strings
+     * and event entries): runs whose load took them (built_runs), the refs
+     * the last one built again from their rows (those whose rows changed;
+     * -1 when it built every ref: none kept, or not to be trusted), and the
+     * memory they take */
+    int64_t built_runs, refs_rebuilt, built_bytes;
 } jd_resolve_resident_stats;
 jd_resolve_resident *jd_resolve_resident_new(void);
 void jd_resolve_resident_free(jd_resolve_resident *c);
 /* Forget the kept rows: the next run reads everything. */
 void jd_resolve_resident_drop(jd_resolve_resident *c);
-/* Read every mention now (a server at its start), ahead of the first run. */
+/* Read every mention now (a server at its start), ahead of the first run,
+ * and build the county's refs from them (kept too). */
 int jd_resolve_resident_fill(jd_resolve_resident *c, jd_store *s, jd_error *err);
 const jd_resolve_resident_stats *jd_resolve_resident_stats_of(const jd_resolve_resident *c);
 

@@ -444,13 +444,16 @@ static void resolve_line(jd_server *srv, const jd_live_stats *rs)
                 "mentions read from the store in %.2f s cpu (reads of everything %lld, "
                 "brought up to date %lld); stored identities: %lld rows kept (%.0f MB), read "
                 "%lld times, used as kept %lld times; blocking keys: %lld kept (%.0f MB), used "
-                "%lld times\n",
+                "%lld times; built refs: kept (%.0f MB), taken %lld times, the last run built "
+                "%lld again (-1: all)\n",
                 (long long)r->rows, (double)r->bytes / 1048576.0, (long long)r->refs_read,
                 (long long)r->rows_read, r->cpu_refresh, (long long)r->fills,
                 (long long)r->refreshes, (long long)r->ids_rows,
                 (double)r->ids_bytes / 1048576.0, (long long)r->ids_reads,
                 (long long)r->ids_kept_runs, (long long)r->keys_entries,
-                (double)r->keys_bytes / 1048576.0, (long long)r->keys_kept_runs);
+                (double)r->keys_bytes / 1048576.0, (long long)r->keys_kept_runs,
+                (double)r->built_bytes / 1048576.0, (long long)r->built_runs,
+                (long long)r->refs_rebuilt);
 }
 
 /* Tests: the variable `env` names a file; while it exists (at most 120 s)

@@ -1086,8 +1086,27 @@ static void feed_amend(jd_store *s, const char *dir)
  * runs on the kept rows: a second feed, and an amendment of the first
  * feed's call that names another ref too) the identities are the same, the rows
  * were read whole once and brought up to date each time from a few refs;
- * dropped, they are read whole again, still the same.
+ * dropped, they are read whole again, still the same. The refs built from
+ * the rows are kept too (cut 1): the fill builds them, each run takes them
+ * and builds again only the changed refs' (a few); after a drop, on
+ * another store, or with another variants file every ref is built.
  */
+static void kept_ids_are_the_stores(jd_resolve_resident *r, jd_store *s);
+
+/* Feed k into both stores of p, each resolved incrementally (a by oa, b by
+ * ob): the same identities. */
+static void pair_feed(county_pair *p, int k, const jd_resolve_opts *oa,
+                      const jd_resolve_opts *ob)
+{
+    jd_resolve_stats st;
+    jd_error e;
+    feed_one(p->a, p->da, k);
+    feed_one(p->b, p->db, k);
+    assert_int_equal(jd_resolve_incremental(p->a, oa, &st, NULL, &e), JD_OK);
+    assert_int_equal(jd_resolve_incremental(p->b, ob, &st, NULL, &e), JD_OK);
+    same_identities(p->pa, p->pb);
+}
+
 static void test_resolve__resident_mentions_are_the_stores(void **state)
 {
     (void)state;
@@ -1110,6 +1129,10 @@ static void test_resolve__resident_mentions_are_the_stores(void **state)
     const jd_resolve_resident_stats *rst = jd_resolve_resident_stats_of(r);
     int64_t rows = rst->rows;
     assert_true(rows > 100);
+    assert_int_equal(rst->refs_rebuilt, -1); /* the fill built every ref */
+    assert_true(rst->built_bytes > 0);
+    assert_int_equal(rst->ids_reads, 1); /* and read the stored identities */
+    kept_ids_are_the_stores(r, b);
     jd_resolve_opts ob = o;
     ob.resident = r;
     for (int step = 1; step <= 3; step++) {
@@ -1128,27 +1151,48 @@ static void test_resolve__resident_mentions_are_the_stores(void **state)
         assert_true(refs_changed > 0);
         same_identities(pa, pb);
         assert_int_equal(rst->fills, 1);
-        assert_int_equal(rst->refreshes, step);
+        assert_int_equal(rst->refreshes, step + 1); /* the fill's build: one, of no refs */
         assert_true(rst->refs_read > 0 && rst->refs_read < 10);
         assert_true(rst->rows > rows); /* each step adds a mention */
         rows = rst->rows;
+        assert_int_equal(rst->built_runs, step); /* the kept refs taken */
+        assert_int_equal(rst->ids_reads, 1);     /* and the fill's identities, patched */
+        assert_true(rst->refs_rebuilt > 0 && rst->refs_rebuilt <= rst->refs_read);
     }
     /* nothing new: brought up to date from no refs */
     assert_int_equal(jd_resolve_incremental(b, &ob, &st, NULL, &e), JD_OK);
-    assert_int_equal(rst->refreshes, 4);
+    assert_int_equal(rst->refreshes, 5);
     assert_int_equal(rst->refs_read, 0);
+    assert_int_equal(rst->refs_rebuilt, 0);
+    /* another variants file: its names come before the mentions', the
+     * kept refs' ids are not the load's: every ref built, the same */
+    char vf[64];
+    snprintf(vf, sizeof vf, "%s/variants.tsv", db_);
+    FILE *f = fopen(vf, "w");
+    assert_non_null(f);
+    fputs("aaronn\taaronne\n", f);
+    fclose(f);
+    jd_resolve_opts ov = ob;
+    ov.variants = vf;
+    assert_int_equal(jd_resolve_incremental(b, &ov, &st, NULL, &e), JD_OK);
+    assert_int_equal(rst->refs_rebuilt, -1);
+    assert_int_equal(rst->built_runs, 4);
+    unlink(vf);
+    /* the next run takes the refs that one built: the same */
+    pair_feed(&cp, 6, &o, &ob);
+    assert_int_equal(rst->built_runs, 5);
+    assert_true(rst->refs_rebuilt > 0);
     /* dropped (the fallback): read whole again, the same */
     jd_resolve_resident_drop(r);
-    feed_one(a, da, 4);
-    feed_one(b, db_, 4);
-    assert_int_equal(jd_resolve_incremental(a, &o, &st, NULL, &e), JD_OK);
-    assert_int_equal(jd_resolve_incremental(b, &ob, &st, NULL, &e), JD_OK);
+    pair_feed(&cp, 4, &o, &ob);
     assert_int_equal(rst->fills, 2);
-    same_identities(pa, pb);
+    assert_int_equal(rst->refs_rebuilt, -1); /* every ref built */
+    assert_int_equal(rst->built_runs, 5);
     /* kept rows of another store are not used: read whole */
     feed_one(a, da, 5);
     assert_int_equal(jd_resolve_incremental(a, &ob, &st, NULL, &e), JD_OK);
     assert_int_equal(rst->fills, 3);
+    assert_int_equal(rst->refs_rebuilt, -1);
     feed_one(b, db_, 5);
     assert_int_equal(jd_resolve_incremental(b, &o, &st, NULL, &e), JD_OK);
     same_identities(pa, pb);

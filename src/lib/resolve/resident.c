@@ -15,6 +15,11 @@
  * watermark is malformed, or when the backend lacks the reads; and always
  * when the store's order is not strcmp's on (agency, person_ref) (a
  * PostgreSQL collation): the merge could not keep it.
+ *
+ * Beside the rows, the refs the load built from them (jd_resolve__built,
+ * made and read by resolve.c's load, cut 1) and the refs the last refresh
+ * read again: the next load takes the kept refs once, builds again only
+ * those refs, and gives back what it built. Any full read drops them.
  */
 #include "resolve/resolve.h"
 
@@ -37,6 +42,8 @@ static const size_t str_at[NSTR] = {
     offsetof(jd_mention_row, postcode_raw), offsetof(jd_mention_row, phone),
     offsetof(jd_mention_row, nhs),          offsetof(jd_mention_row, upn),
     offsetof(jd_mention_row, other_id),     offsetof(jd_mention_row, event_postcode)};
+
+struct keys;
 
 typedef struct row_hdr {
     int64_t seen_at, event_id;
@@ -72,6 +79,12 @@ struct jd_resolve_resident {
     bool have, ordered;
     jd_resolve_resident_stats st;
     idrows ids; /* the stored identities (jd_resolve__resident_ids) */
+    /* the refs the load built from the rows before the last refresh (cut 1:
+     * jd_resolve__resident_rows hands them to the load, which gives back
+     * those it builds), and the refs whose rows that refresh replaced */
+    jd_resolve__built *built;
+    void (*built_free)(jd_resolve__built *);
+    struct keys *chg;
     jd_resolve__kept_keys keys; /* the county's blocking keys (jd_resolve__resident_keys) */
 };
 
@@ -198,6 +211,16 @@ static void ids_free(idrows *x)
     memset(x, 0, sizeof *x);
 }
 
+static void chg_drop(jd_resolve_resident *c);
+
+/* The kept refs freed (by their maker's function: resolve.c's). */
+static void built_drop(jd_resolve_resident *c)
+{
+    if (c->built && c->built_free)
+        c->built_free(c->built);
+    c->built = NULL;
+}
+
 jd_resolve_resident *jd_resolve_resident_new(void)
 {
     jd_resolve_resident *c = calloc(1, sizeof *c);
@@ -215,6 +238,8 @@ void jd_resolve_resident_free(jd_resolve_resident *c)
     rows_free(&c->r);
     ids_free(&c->ids);
     jd_resolve__kept_keys_drop(&c->keys);
+    chg_drop(c);
+    built_drop(c);
     free(c);
 }
 
@@ -228,6 +253,8 @@ void jd_resolve_resident_drop(jd_resolve_resident *c)
     c->s = NULL;
     jd_resolve__resident_ids_drop(c);
     jd_resolve__kept_keys_drop(&c->keys);
+    chg_drop(c);
+    built_drop(c);
 }
 
 jd_resolve__kept_keys *jd_resolve__resident_keys(jd_resolve_resident *c)
@@ -364,6 +391,20 @@ static void keys_free(keys *k)
     free(k->v);
 }
 
+static void chg_drop(jd_resolve_resident *c)
+{
+    if (c->chg)
+        keys_free(c->chg);
+    free(c->chg);
+    c->chg = NULL;
+}
+
+bool jd_resolve__resident_changed(const jd_resolve_resident *c, const char *agency,
+                                  const char *ref)
+{
+    return !c->chg || keys_has(c->chg, agency, ref);
+}
+
 static int on_ref(const char *agency, const char *ref, void *payload)
 {
     return keys_add(payload, agency, ref);
@@ -450,6 +491,12 @@ static int refresh(jd_resolve_resident *c, jd_store *s, bool *stale, jd_error *e
         c->st.refs_read = (int64_t)y.n;
         c->st.rows_read = (int64_t)fresh.n;
         *stale = false;
+        chg_drop(c);
+        c->chg = malloc(sizeof *c->chg);
+        if (c->chg) { /* without it every ref counts as changed */
+            *c->chg = y;
+            memset(&y, 0, sizeof y);
+        }
     }
     if (rc == JD_EINVALID)
         rc = JD_OK;
@@ -462,22 +509,34 @@ static int refresh(jd_resolve_resident *c, jd_store *s, bool *stale, jd_error *e
 }
 
 int jd_resolve__resident_rows(jd_resolve_resident *c, jd_store *s, jd_mention_cb cb,
-                              void *payload, jd_error *err)
+                              void *payload, jd_resolve__built **built, jd_error *err)
 {
-    if (!can_keep(s))
+    /* the refs built from the rows as they were: the caller's, unless the
+     * rows are read whole again (then nothing tells what changed) */
+    *built = NULL;
+    if (!can_keep(s)) {
+        built_drop(c);
         return s->ops->mentions(s, cb, payload, err);
+    }
+    jd_resolve__built *b = c->built;
+    c->built = NULL;
     double t0 = cpu_now();
     bool stale = true;
     int rc = JD_OK;
     if (c->have && c->s == s && c->ordered)
         rc = refresh(c, s, &stale, err);
     if (rc == JD_OK && stale)
-        rc = fill(c, s, err);
+        rc = fill(c, s, err); /* drops the changed refs: every ref counts as changed */
     c->st.cpu_refresh = cpu_now() - t0;
+    if ((rc < 0 || stale) && b) {
+        c->built_free(b);
+        b = NULL;
+    }
     if (rc < 0) {
         jd_resolve_resident_drop(c);
         return rc;
     }
+    *built = b;
     c->st.rows = (int64_t)c->r.n;
     c->st.bytes = (int64_t)(c->r.b.cap + c->r.cap * sizeof *c->r.off);
     jd_mention_row m;
@@ -488,7 +547,7 @@ int jd_resolve__resident_rows(jd_resolve_resident *c, jd_store *s, jd_mention_cb
     return rc;
 }
 
-int jd_resolve_resident_fill(jd_resolve_resident *c, jd_store *s, jd_error *err)
+int jd_resolve__resident_fill_rows(jd_resolve_resident *c, jd_store *s, jd_error *err)
 {
     if (!c || !s)
         return jd_error_set(err, JD_EINVALID, "no store");
@@ -500,6 +559,26 @@ int jd_resolve_resident_fill(jd_resolve_resident *c, jd_store *s, jd_error *err)
     c->st.rows = (int64_t)c->r.n;
     c->st.bytes = (int64_t)(c->r.b.cap + c->r.cap * sizeof *c->r.off);
     return rc;
+}
+
+void jd_resolve__resident_keep_built(jd_resolve_resident *c, jd_resolve__built *b,
+                                     void (*free_fn)(jd_resolve__built *))
+{
+    built_drop(c);
+    c->built = b;
+    c->built_free = free_fn;
+}
+
+jd_resolve__built *jd_resolve__resident_built(jd_resolve_resident *c)
+{
+    return c->built;
+}
+
+void jd_resolve__resident_built_note(jd_resolve_resident *c, int64_t rebuilt, int64_t bytes)
+{
+    c->st.built_runs += rebuilt >= 0;
+    c->st.refs_rebuilt = rebuilt;
+    c->st.built_bytes = bytes;
 }
 
 /* ---- the stored identities kept ---- */

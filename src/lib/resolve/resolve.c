@@ -412,6 +412,9 @@ typedef struct rs {
     /* once the records (r) are shed, each ref's agency and person_ref for
      * the notes made at the save (nf_ref); NULL: from r */
     const jd_identity_save *sv;
+    /* each ref's fingerprint when its record was kept by the resident and
+     * it is known (fp_range), 0 otherwise; NULL: none kept */
+    int64_t *kept_fp;
 } rs;
 
 static void *vec_push(vec *v);
@@ -1207,6 +1210,20 @@ typedef struct loader {
     uint32_t names[32];
 } loader;
 
+/* A new ref at the end of R's (its record not set), NULL without memory. */
+static rref *ref_push(rs *R)
+{
+    if (R->n == R->cap) {
+        size_t nc = R->cap ? R->cap * 2 : 4096;
+        rref *n = realloc(R->r, nc * sizeof *n);
+        if (!n)
+            return NULL;
+        R->r = n;
+        R->cap = nc;
+    }
+    return &R->r[R->n++];
+}
+
 /* The ref of mention m: the current one when m repeats its agency and
  * person_ref (mentions come ordered by them), else a new one. NULL without
  * memory. */
@@ -1224,15 +1241,8 @@ static rref *mention_ref(loader *L, const jd_mention_row *m)
         return NULL;
     R->st.mentions++;
     if (!L->cur || L->cur_agency != ag || L->cur_ref != rf) {
-        if (R->n == R->cap) {
-            size_t nc = R->cap ? R->cap * 2 : 4096;
-            rref *n = realloc(R->r, nc * sizeof *n);
-            if (!n)
-                return NULL;
-            R->r = n;
-            R->cap = nc;
-        }
-        L->cur = &R->r[R->n++];
+        if (!(L->cur = ref_push(R)))
+            return NULL;
         memset(L->cur, 0, sizeof *L->cur);
         L->cur->agency = ag;
         L->cur->ref = rf;
@@ -5139,6 +5149,7 @@ static void rs_free(rs *R)
     free(R->co_off);
     free(R->sib);
     free(R->co_to);
+    free(R->kept_fp);
 }
 
 /* Index (agency, person_ref) -> ref number, once every ref is loaded. */
@@ -5615,6 +5626,256 @@ static int load_mentions(rs *R, jd_store *s, loader *L, vec *evk, vec *evi, jd_e
     return rc;
 }
 
+
+/* ---- the refs kept between runs (the resident's, cut 1) ---- */
+
+/* What on_mention pushed for one mention of a kept ref (its event's id,
+ * role, first name and surname ids): the ref's share of the event keys. */
+typedef struct kept_ev {
+    uint32_t event, role, fore, sur;
+} kept_ev;
+
+/*
+ * The refs a load built from the resident rows, as they stood once every
+ * mention was read (before postcode_parts and the rest, which the next
+ * load runs again over every ref): the records, the pools their ids are
+ * offsets in, the Double Metaphone codes, and each ref's event entries.
+ * A ref's record depends on its own rows and the pools only (the memos
+ * are caches; its display name is its own mentions'), so a kept record
+ * put in R beside refs built again is the one its rows would build, its
+ * strings at the offsets they have in the pools kept. A string's offset
+ * is not the one a load of everything gives it (new strings go to the
+ * end), which nothing reads but as a name: results compare strings, not
+ * offsets (best_old_id, mention_display_name, the notes) or use offsets
+ * as keys only (tf, fg, level caches); params_json writes its names
+ * sorted.
+ */
+struct jd_resolve__built {
+    pool names, ids;
+    phonmap ph;
+    rref *r;
+    size_t n;
+    uint32_t *ev_off; /* ref k's entries: ev[ev_off[k] .. ev_off[k + 1]) */
+    kept_ev *ev;
+    int64_t *fp; /* each ref's fingerprint (ref_fp), NULL: not made yet */
+    const rs *of; /* the rs whose load built them, until its fingerprints */
+};
+
+void jd_resolve__built_free(jd_resolve__built *b)
+{
+    if (!b)
+        return;
+    pool_free(&b->names);
+    pool_free(&b->ids);
+    free(b->ph.e);
+    free(b->r);
+    free(b->ev_off);
+    free(b->ev);
+    free(b->fp);
+    free(b);
+}
+
+/* The fingerprints of the refs R's load built and the resident keeps (a
+ * copy of fp), when it still keeps them. */
+static void built_fps(jd_resolve_resident *c, const rs *R, const int64_t *fp)
+{
+    jd_resolve__built *b = c ? jd_resolve__resident_built(c) : NULL;
+    if (!b || b->of != R || b->fp || b->n != R->n)
+        return;
+    b->of = NULL;
+    if ((b->fp = malloc((b->n ? b->n : 1) * sizeof *b->fp)) && b->n)
+        memcpy(b->fp, fp, b->n * sizeof *b->fp);
+}
+
+/* A copy of src (its table and strings) into dst. JD_OK or JD_ENOMEM. */
+static int pool_copy(pool *dst, const pool *src)
+{
+    memset(dst, 0, sizeof *dst);
+    dst->buf = malloc(src->len ? src->len : 1);
+    dst->slots = malloc((src->nslots ? src->nslots : 1) * sizeof *dst->slots);
+    if (!dst->buf || !dst->slots) {
+        pool_free(dst);
+        return JD_ENOMEM;
+    }
+    if (src->len)
+        memcpy(dst->buf, src->buf, src->len);
+    if (src->nslots)
+        memcpy(dst->slots, src->slots, src->nslots * sizeof *dst->slots);
+    dst->len = src->len;
+    dst->cap = src->len ? src->len : 1;
+    dst->nslots = src->nslots;
+    dst->count = src->count;
+    return JD_OK;
+}
+
+/* The bytes b takes. */
+static int64_t built_bytes(const jd_resolve__built *b)
+{
+    return b ? (int64_t)(b->names.len + b->ids.len +
+                         (b->names.nslots + b->ids.nslots) * sizeof(uint32_t) +
+                         b->ph.nslots * sizeof *b->ph.e + b->n * sizeof *b->r +
+                         (b->n + 1) * sizeof *b->ev_off + b->ev_off[b->n] * sizeof *b->ev)
+             : 0;
+}
+
+/* R's refs as loaded (the mention pass over, evk and evi its event keys
+ * and entries) kept: NULL without memory. */
+static jd_resolve__built *built_make(const rs *R, const vec *evk, const vec *evi)
+{
+    jd_resolve__built *b = calloc(1, sizeof *b);
+    if (!b)
+        return NULL;
+    size_t ne = evi->n;
+    b->r = malloc((R->n ? R->n : 1) * sizeof *b->r);
+    b->ev_off = calloc(R->n + 1, sizeof *b->ev_off);
+    b->ev = malloc((ne ? ne : 1) * sizeof *b->ev);
+    b->ph.e = malloc((R->ph.nslots ? R->ph.nslots : 1) * sizeof *b->ph.e);
+    if (!b->r || !b->ev_off || !b->ev || !b->ph.e || ne >= UINT32_MAX ||
+        pool_copy(&b->names, &R->names) < 0 || pool_copy(&b->ids, &R->ids) < 0) {
+        jd_resolve__built_free(b);
+        return NULL;
+    }
+    if (R->n)
+        memcpy(b->r, R->r, R->n * sizeof *b->r);
+    b->n = R->n;
+    if (R->ph.nslots)
+        memcpy(b->ph.e, R->ph.e, R->ph.nslots * sizeof *b->ph.e);
+    b->ph.nslots = R->ph.nslots;
+    b->ph.count = R->ph.count;
+    const uint64_t *k = evk->p;
+    const ev_mention *m = evi->p;
+    for (size_t e = 0; e < ne; e++) { /* entries come ref by ref, in order */
+        b->ev[e] = (kept_ev){(uint32_t)(k[e] >> 32), m[e].role, m[e].fore, m[e].sur};
+        b->ev_off[m[e].ref + 1]++;
+    }
+    for (size_t i = 0; i < R->n; i++)
+        b->ev_off[i + 1] += b->ev_off[i];
+    b->of = R;
+    return b;
+}
+
+/* The resident's load: the rows of refs whose rows did not change since
+ * the kept refs (b) were built are not read again, their kept records
+ * taken in their place. */
+typedef struct kept_load {
+    loader *L;
+    jd_resolve_resident *c;
+    jd_resolve__built *b; /* set before the first row (NULL: build every ref) */
+    bool ready;           /* b checked, and its pools R's */
+    size_t k;             /* b's next ref */
+    const char *agency, *ref; /* the current ref's (the row's strings) */
+    bool kept;                /* the current ref's record taken from b */
+    int64_t rebuilt;
+    vec taken; /* (R's ref << 32 | b's) of each kept ref */
+} kept_load;
+
+/* b's pools made R's when R's names so far (the variants') are the first
+ * of b's and R holds nothing else yet: the ids b's records hold are then
+ * R's. Else b is dropped. */
+static void kept_take(kept_load *K)
+{
+    rs *R = K->L->R;
+    jd_resolve__built *b = K->b;
+    K->ready = true;
+    if (!b)
+        return;
+    if (R->n || R->nev || R->ids.len || R->names.len > b->names.len ||
+        (R->names.len && memcmp(R->names.buf, b->names.buf, R->names.len)) ||
+        R->ph.count > b->ph.count) {
+        jd_resolve__built_free(b);
+        K->b = NULL;
+        return;
+    }
+    pool_free(&R->names);
+    pool_free(&R->ids);
+    free(R->ph.e);
+    R->names = b->names;
+    R->ids = b->ids;
+    R->ph = b->ph;
+    memset(&b->names, 0, sizeof b->names);
+    memset(&b->ids, 0, sizeof b->ids);
+    memset(&b->ph, 0, sizeof b->ph);
+}
+
+/* Kept ref k put in R, with its event entries. JD_OK or JD_ENOMEM. */
+static int kept_ref(kept_load *K, size_t k)
+{
+    rs *R = K->L->R;
+    const jd_resolve__built *b = K->b;
+    rref *r = ref_push(R);
+    if (!r)
+        return JD_ENOMEM;
+    *r = b->r[k];
+    R->st.mentions += r->mentions;
+    uint32_t i = (uint32_t)(R->n - 1);
+    for (uint32_t e = b->ev_off[k]; e < b->ev_off[k + 1]; e++) {
+        uint64_t *key = vec_push(R->ev_keys);
+        ev_mention *x = vec_push(R->ev_info);
+        if (!key || !x)
+            return JD_ENOMEM;
+        *key = (uint64_t)b->ev[e].event << 32 | R->nev++;
+        *x = (ev_mention){i, b->ev[e].role, b->ev[e].fore, b->ev[e].sur};
+    }
+    return JD_OK;
+}
+
+static int kept_cmp(const rs *R, const rref *r, const char *agency, const char *ref)
+{
+    int c = strcmp(pool_str(&R->ids, r->agency), agency);
+    return c ? c : strcmp(pool_str(&R->ids, r->ref), ref);
+}
+
+static int on_kept_mention(const jd_mention_row *m, void *payload)
+{
+    kept_load *K = payload;
+    if (!K->ready)
+        kept_take(K);
+    if (!K->agency || strcmp(m->person_ref, K->ref) || strcmp(m->agency, K->agency)) {
+        K->agency = m->agency;
+        K->ref = m->person_ref;
+        K->kept = false;
+        K->L->cur = NULL; /* a new ref; R's records may move (ref_push) */
+        const jd_resolve__built *b = K->b;
+        if (b && !jd_resolve__resident_changed(K->c, m->agency, m->person_ref)) {
+            const rs *R = K->L->R;
+            while (K->k < b->n && kept_cmp(R, &b->r[K->k], m->agency, m->person_ref) < 0)
+                K->k++;
+            K->kept = K->k < b->n && !kept_cmp(R, &b->r[K->k], m->agency, m->person_ref);
+            uint64_t *t = K->kept ? vec_push(&K->taken) : NULL;
+            if (K->kept && (!t || kept_ref(K, K->k) < 0))
+                return JD_ENOMEM;
+            if (t)
+                *t = (uint64_t)(R->n - 1) << 32 | K->k++;
+        }
+        K->rebuilt += !K->kept;
+    }
+    return K->kept ? JD_OK : on_mention(m, K->L);
+}
+
+/* The resident's rows loaded into R through L (kept refs taken), and the
+ * refs so built kept for the next load. */
+static int load_resident(rs *R, jd_store *s, loader *L, jd_resolve_resident *res, vec *evk,
+                         vec *evi, jd_error *err)
+{
+    kept_load K = {.L = L, .c = res, .taken = {.sz = sizeof(uint64_t)}};
+    int rc = jd_resolve__resident_rows(res, s, on_kept_mention, &K, &K.b, err);
+    if (!K.ready)
+        kept_take(&K);
+    /* the kept refs' fingerprints (fp_range), when known */
+    if (rc == JD_OK && K.b && K.b->fp && (R->kept_fp = calloc(R->n ? R->n : 1, sizeof *R->kept_fp)))
+        for (size_t t = 0; t < K.taken.n; t++) {
+            uint64_t x = ((const uint64_t *)K.taken.p)[t];
+            R->kept_fp[x >> 32] = K.b->fp[(uint32_t)x];
+        }
+    free(K.taken.p);
+    int64_t rebuilt = K.b ? K.rebuilt : -1;
+    jd_resolve__built_free(K.b); /* before the copy: not both at once */
+    jd_resolve__built *nb = rc == JD_OK ? built_make(R, evk, evi) : NULL;
+    jd_resolve__resident_keep_built(res, nb, jd_resolve__built_free);
+    jd_resolve__resident_built_note(res, rebuilt, built_bytes(nb));
+    return rc;
+}
+
 /* Load mentions, variants and term frequencies: every mention, or (ag
  * set) those around the refs (ag[i], rf[i]) i < nrefs (mentions_around). */
 static int prepare_from(rs *R, jd_store *s, const char *variants_file, const char *const *ag,
@@ -5649,7 +5910,7 @@ static int prepare_from(rs *R, jd_store *s, const char *variants_file, const cha
     R->ev_keys = &evk;
     R->ev_info = &evi;
     rc = ag    ? s->ops->mentions_around(s, ag, rf, nrefs, on_mention, &L, err)
-         : res ? jd_resolve__resident_rows(res, s, on_mention, &L, err)
+         : res ? load_resident(R, s, &L, res, &evk, &evi, err)
                : load_mentions(R, s, &L, &evk, &evi, err);
     free(L.memo[0]);
     free(L.amemo);
@@ -5693,6 +5954,37 @@ static int prepare_from(rs *R, jd_store *s, const char *variants_file, const cha
 static int prepare(rs *R, jd_store *s, const char *variants_file, jd_error *err)
 {
     return prepare_from(R, s, variants_file, NULL, NULL, 0, NULL, err);
+}
+
+static int64_t *fps_of(const rs *R, int threads);
+
+static int on_id_none(const jd_identity_row *r, void *payload)
+{
+    (void)r, (void)payload;
+    return JD_OK;
+}
+
+/* The resident's rows read (a server's start), the refs built from them
+ * now too (cut 1), so that the first run builds only the refs its feed
+ * changed, and the stored identities read as of the generation taken
+ * before them (a run that finds the generation moved reads them again). */
+int jd_resolve_resident_fill(jd_resolve_resident *c, jd_store *s, jd_error *err)
+{
+    int rc = jd_resolve__resident_fill_rows(c, s, err);
+    if (rc != JD_OK || !jd_resolve_resident_stats_of(c)->rows)
+        return rc; /* nothing kept (a backend without the reads) */
+    rs R;
+    memset(&R, 0, sizeof R);
+    rc = prepare_from(&R, s, NULL, NULL, NULL, 0, c, err);
+    int64_t *fp = rc == JD_OK ? fps_of(&R, jd_thread_count(0)) : NULL;
+    if (fp)
+        built_fps(c, &R, fp);
+    free(fp);
+    rs_free(&R);
+    int64_t gen = 0;
+    if (rc == JD_OK && (rc = s->ops->identity_generation(s, &gen, err)) == JD_OK)
+        rc = jd_resolve__resident_ids(c, s, gen, on_id_none, NULL, err);
+    return rc;
 }
 
 typedef struct decisions_ctx {
@@ -5766,7 +6058,8 @@ static json_t *model_json(const model *md)
  * counted and each name two refs or more carry (a name not listed counts
  * as one), the first names' genders (fg: 1 F, 2 M) and whether the
  * county's events name people side by side (side_by_side). A frozen run
- * reads them back (params_tf). */
+ * reads them back (params_tf). Keys sorted: the names' pool order is not
+ * a fresh load's when the resident's kept refs were loaded. */
 static char *params_json(const rs *R)
 {
     json_t *o = model_json(&R->md), *tf = json_object(), *fg = json_object();
@@ -5785,7 +6078,7 @@ static char *params_json(const rs *R)
     json_object_set_new(o, "tf", tf);
     json_object_set_new(o, "fg", fg);
     json_object_set_new(o, "side_by_side", json_boolean(R->side_by_side));
-    char *text = json_dumps(o, JSON_COMPACT);
+    char *text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(o);
     return text;
 }
@@ -6345,27 +6638,42 @@ typedef struct fp_job {
     int64_t *fp;
     uint32_t lo, hi;
 } fp_job;
+/* A kept ref's fingerprint is the one it had (R->kept_fp, see
+ * built_make): its rows are the same, and so are its events' refs (an event
+ * that gains or changes a mention makes refs_since list every ref it
+ * names), which is all ref_fp reads. */
 static void *fp_range(void *arg)
 {
     fp_job *j = arg;
+    const int64_t *kept = j->R->kept_fp;
     for (uint32_t i = j->lo; i < j->hi; i++)
-        j->fp[i] = ref_fp(j->R, i);
+        j->fp[i] = kept && kept[i] ? kept[i] : ref_fp(j->R, i);
     return NULL;
 }
 
-/* Every ref's fingerprint now (u->fp), the refs shared among the threads
- * (ref_fp only reads). */
-static int fingerprints(run *u, jd_error *err)
+/* Every ref's fingerprint now, the refs shared among the threads (ref_fp
+ * only reads); NULL without memory. */
+static int64_t *fps_of(const rs *R, int threads)
 {
-    u->fp = malloc((u->R.n ? u->R.n : 1) * sizeof *u->fp);
-    if (!u->fp)
-        return jd_oom(err);
-    int threads = u->threads > 0 && u->R.n >= 4096 ? u->threads : 1;
+    int64_t *fp = malloc((R->n ? R->n : 1) * sizeof *fp);
+    if (!fp)
+        return NULL;
+    threads = threads > 0 && R->n >= 4096 ? threads : 1;
     fp_job job[MAX_THREADS];
     for (int t = 0; t < threads; t++)
-        job[t] = (fp_job){&u->R, u->fp, (uint32_t)share(u->R.n, t, threads),
-                          (uint32_t)share(u->R.n, t + 1, threads)};
+        job[t] = (fp_job){R, fp, (uint32_t)share(R->n, t, threads),
+                          (uint32_t)share(R->n, t + 1, threads)};
     jd_run_jobs(fp_range, job, sizeof *job, threads);
+    return fp;
+}
+
+/* Every ref's fingerprint now (u->fp), and kept with the resident's refs
+ * when this run's load built them (built_fps). */
+static int fingerprints(run *u, jd_error *err)
+{
+    if (!(u->fp = fps_of(&u->R, u->threads)))
+        return jd_oom(err);
+    built_fps(u->o->resident, &u->R, u->fp);
     return JD_OK;
 }
 

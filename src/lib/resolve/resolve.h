@@ -240,12 +240,41 @@ typedef struct jd_resolve__moved {
 int jd_resolve__changes(const jd_resolve__moved *m, size_t n, jd_person_set **out);
 
 /*
+ * The county's refs as the load built them from the resident rows (cut 1
+ * of issue 17's load: their records, the interned strings they hold, the
+ * Double Metaphone codes and each ref's event entries; resolve.c), kept
+ * by c between runs.
+ */
+typedef struct jd_resolve__built jd_resolve__built;
+void jd_resolve__built_free(jd_resolve__built *b);
+
+/*
  * The load's mentions from c (resident.c): kept rows brought up to date
  * with the store's changes, or all read again (and kept), then each given
- * to cb in the store's order. As s->ops->mentions, with c kept.
+ * to cb in the store's order. As s->ops->mentions, with c kept. [out]
+ * *built, before the first row is given: the refs built from the rows as
+ * they were before this call (jd_resolve__resident_keep_built), now the
+ * caller's, when the rows were brought up to date rather than read again;
+ * NULL otherwise. jd_resolve__resident_changed: whether the rows of
+ * (agency, ref) may differ from those the kept refs were built from (true
+ * for every ref when the rows were read again).
  */
 int jd_resolve__resident_rows(jd_resolve_resident *c, jd_store *s, jd_mention_cb cb,
-                              void *payload, jd_error *err);
+                              void *payload, jd_resolve__built **built, jd_error *err);
+bool jd_resolve__resident_changed(const jd_resolve_resident *c, const char *agency,
+                                  const char *ref);
+/* c keeps b (the refs a load built from the rows it was given; NULL:
+ * none), for the next load, freed by free_fn (resolve.c's: resident.c
+ * calls nothing of resolve.c); _note: what that load did (rebuilt: refs
+ * built again from their rows, -1 all of them; bytes: b's memory). */
+void jd_resolve__resident_keep_built(jd_resolve_resident *c, jd_resolve__built *b,
+                                     void (*free_fn)(jd_resolve__built *));
+void jd_resolve__resident_built_note(jd_resolve_resident *c, int64_t rebuilt, int64_t bytes);
+/* The refs c keeps (NULL none), still c's. */
+jd_resolve__built *jd_resolve__resident_built(jd_resolve_resident *c);
+/* Every mention read into c now (resident.c); jd_resolve_resident_fill
+ * (resolve.c) then builds the refs from them. */
+int jd_resolve__resident_fill_rows(jd_resolve_resident *c, jd_store *s, jd_error *err);
 
 /*
  * The stored identities' rows (as s->ops->identity_refs) from c: the kept
