@@ -1129,13 +1129,11 @@ static void test_storeops__replace_moves_refs(void **state)
     uint64_t ask[] = {gone, neg, 7, 9, 11};
     assert_int_equal(f->s->ops->refs_by_keys(f->s, ask, 5, &have, on_key, &h, NULL), JD_OK);
     assert_true(have);
+    const char *want[] = {"12682136550675316737 police:N3", "7 police:N1", "7 police:N4",
+                          "9 police:N1", "9 police:N2", "11 police:N4"};
     assert_int_equal(h.n, 6);
-    assert_string_equal(h.rows[0], "12682136550675316737 police:N3");
-    assert_string_equal(h.rows[1], "7 police:N1");
-    assert_string_equal(h.rows[2], "7 police:N4");
-    assert_string_equal(h.rows[3], "9 police:N1");
-    assert_string_equal(h.rows[4], "9 police:N2");
-    assert_string_equal(h.rows[5], "11 police:N4");
+    for (int i = 0; i < 6; i++)
+        assert_string_equal(h.rows[i], want[i]);
     if (!scratch_is_pg()) {
         sql_on_file(f->path, "SELECT ifnull(group_concat(k, ' '), '') FROM probe", got,
                     sizeof got);
