@@ -1043,6 +1043,106 @@ static void test_storeops__replace_writes_changes(void **state)
     assert_string_equal(again, rowid); /* P-1's note not written again */
 }
 
+/* One text of the rows a query gives (each a text; on either backend), in
+ * order, space-separated: a sorted list to compare. */
+static void rows_text(const char *path, const char *rows, char *out, size_t n)
+{
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             scratch_is_pg() ? "SELECT coalesce(string_agg(x, ' ' ORDER BY x), '') FROM (%s) t"
+                             : "SELECT ifnull(group_concat(x, ' '), '') FROM (SELECT x FROM"
+                               " (%s) ORDER BY x)",
+             rows);
+    sql_on_store(path, sql, out, n);
+}
+
+/* A re-resolve whose refs move between identities, one of which loses its
+ * last ref, and where a ref is no longer saved (its mentions gone): the
+ * rows left are those the second save alone would write into an empty
+ * store (row ids aside): the identities of the refs saved, each with its
+ * own note, no note or identity of those left with no ref, and the
+ * blocking keys of the refs saved (a key no ref has now deleted; SQLite
+ * writes only the key whose list changed). */
+static void test_storeops__replace_moves_refs(void **state)
+{
+    fx *f = *state;
+    const char *rf[] = {"N1", "N2", "N3", "N4", "N5"};
+    for (int i = 0; i < 5; i++) {
+        char rid[8];
+        snprintf(rid, sizeof rid, "E%d", i + 1);
+        put_mention(f, "police", rid, rf[i]);
+    }
+    assert_int_equal(f->s->ops->commit(f->s, NULL), JD_OK);
+    jd_identity_info info[] = {{.person_id = "P1", .display_name = "Amy", .note = "p1"},
+                               {.person_id = "P2", .display_name = "Bea", .note = "p2"},
+                               {.person_id = "P3", .display_name = "Cy", .note = "p3"},
+                               {.person_id = "P4", .display_name = "Di", .note = "p4"}};
+    const uint64_t neg = UINT64_C(0xb000000000000001), gone = UINT64_C(0xc000000000000002);
+    uint64_t k79[] = {7, 9}, k9[] = {9}, kneg[] = {neg}, k11[] = {11}, kgone[] = {gone},
+             k7_11[] = {7, 11};
+    jd_identity_save refs[] = {{"police", "N1", "P1", 11, NULL, k79, 2, 0},
+                               {"police", "N2", "P1", 12, "P2", k9, 1, 0},
+                               {"police", "N3", "P2", 13, "P1", kneg, 1, 0},
+                               {"police", "N4", "P3", 14, NULL, k11, 1, 0},
+                               {"police", "N5", "P4", 15, NULL, kgone, 1, 0}};
+    assert_int_equal(f->s->ops->identities_replace(f->s, refs, 5, info, 4, NULL, "{}", 5, 1, NULL),
+                     JD_OK);
+    /* N2 to P2, N4 to P1 (P3 left with none), N5 not saved (P4 with none) */
+    jd_identity_info info2[] = {{.person_id = "P1", .display_name = "Amy", .note = "p1"},
+                                {.person_id = "P2", .display_name = "Bea", .note = "p2 now"}};
+    jd_identity_save refs2[] = {{"police", "N1", "P1", 11, NULL, k79, 2, 0},
+                                {"police", "N2", "P2", 12, NULL, k9, 1, 0},
+                                {"police", "N3", "P2", 13, NULL, kneg, 1, 0},
+                                {"police", "N4", "P1", 14, "P2", k7_11, 2, 0}};
+    if (!scratch_is_pg()) { /* which ref_key rows are written (PostgreSQL: all) */
+        sql_on_file(f->path, "CREATE TABLE probe(k INTEGER)", NULL, 0);
+        sql_on_file(f->path, "CREATE TRIGGER probe_key BEFORE INSERT ON ref_key BEGIN"
+                             " INSERT INTO probe VALUES (new.key); END", NULL, 0);
+    }
+    assert_int_equal(f->s->ops->identities_replace(f->s, refs2, 4, info2, 2, NULL, "{}", 4, 1,
+                                                   NULL),
+                     JD_OK);
+    char got[256];
+    rows_text(f->path, "SELECT person_id || '=' || display_name AS x FROM identity", got,
+              sizeof got);
+    assert_string_equal(got, "P1=Amy P2=Bea");
+    rows_text(f->path,
+              "SELECT r.person_ref || '>' || i.person_id || ':' || r.fp || ':' ||"
+              " coalesce(r.nbr, '-') AS x FROM identity_ref r JOIN identity i ON i.id ="
+              " r.identity_id",
+              got, sizeof got);
+    assert_string_equal(got, "N1>P1:11:- N2>P2:12:- N3>P2:13:- N4>P1:14:P2");
+    rows_text(f->path, "SELECT count(*) || ' refs' AS x FROM identity_ref", got, sizeof got);
+    assert_string_equal(got, "4 refs");
+    rows_text(f->path,
+              "SELECT i.person_id || ':' || n.note AS x FROM identity_note n JOIN identity i"
+              " ON i.id = n.identity_id",
+              got, sizeof got);
+    assert_string_equal(got, "P1:p1 P2:p2 now");
+    /* no note left behind by P3 or P4 */
+    rows_text(f->path, "SELECT count(*) || ' notes' AS x FROM identity_note", got, sizeof got);
+    assert_string_equal(got, "2 notes");
+    /* ref_key: key 7 gains N4, N5's key goes, the others as they were (and,
+     * on SQLite, only key 7's row written again) */
+    key_hits h = {0};
+    bool have = false;
+    uint64_t ask[] = {gone, neg, 7, 9, 11};
+    assert_int_equal(f->s->ops->refs_by_keys(f->s, ask, 5, &have, on_key, &h, NULL), JD_OK);
+    assert_true(have);
+    const char *want[] = {"12682136550675316737 police:N3", "7 police:N1", "7 police:N4",
+                          "9 police:N1", "9 police:N2", "11 police:N4"};
+    assert_int_equal(h.n, 6);
+    for (int i = 0; i < 6; i++)
+        assert_string_equal(h.rows[i], want[i]);
+    if (!scratch_is_pg()) {
+        sql_on_file(f->path, "SELECT ifnull(group_concat(k, ' '), '') FROM probe", got,
+                    sizeof got);
+        assert_string_equal(got, "7");
+        sql_on_file(f->path, "SELECT count(*) FROM ref_key", got, sizeof got);
+        assert_string_equal(got, "4");
+    }
+}
+
 /* A re-resolve's save reads the identities as they were in one scan and
  * sends no statement for one that matches: a trigger counts the upserts
  * tried (BEFORE INSERT fires for an upsert that finds its row). Each field
@@ -1999,6 +2099,7 @@ int main(void)
         cmocka_unit_test(test_storeops__statement_cache),
         cmocka_unit_test_setup_teardown(test_storeops__identities_replace, setup, teardown),
         cmocka_unit_test_setup_teardown(test_storeops__replace_skips_unchanged, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_storeops__replace_moves_refs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_storeops__identities_replace_by_index, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_storeops__identities_update, setup, teardown),
