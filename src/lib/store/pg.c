@@ -778,13 +778,12 @@ static int keys_rebuild(pgs *p, jd_error *err)
  * Take the tables keys_defer and the DROP INDEX below need (the three COPY
  * fills and the three history tables whose foreign keys keys_defer drops),
  * at once and without waiting: *got is false when a reader holds one of
- * them. The
- * load must never wait for a reader while it holds an exclusive lock: a
- * REPEATABLE READ reader that has read event and then wants person_mention
- * would wait for the load, and the load for it ("deadlock detected", and
- * the load is the one the server kills). The savepoint undoes the failed
- * LOCK and keeps the transaction usable. The skip goes to the server's log
- * (the library logs nothing itself).
+ * them. The load must never wait for a reader while it holds an exclusive
+ * lock: a REPEATABLE READ reader that has read event and then wants
+ * person_mention would wait for the load, and the load for it ("deadlock
+ * detected", and the load is the one the server kills). The savepoint
+ * undoes the failed LOCK and keeps the transaction usable. The skip goes to
+ * the server's log (the library logs nothing itself).
  */
 static int defer_locks(pgs *p, bool *got, jd_error *err)
 {
@@ -816,8 +815,9 @@ static int defer_locks(pgs *p, bool *got, jd_error *err)
 /* As in SQLite: person_mention_ref serves chronologies and searches, not
  * ingest; a load twice the size of the table builds it once at the end.
  * This happens only for a first large load (the rule below), and only when
- * the load gets ACCESS EXCLUSIVE on event, object_mention and person_mention
- * at once (defer_locks): from there until commit, readers of those tables
+ * the load gets ACCESS EXCLUSIVE on event, object_mention, person_mention
+ * and their history tables at once (defer_locks): from there until commit,
+ * readers of those tables
  * wait for the load (the server's requests time out at 10 s); when a reader
  * holds one of them, the load keeps every index and builds it row by row. */
 static int pg_bulk_defer(jd_store *s, int64_t person_rows, jd_error *err)
