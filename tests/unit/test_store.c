@@ -461,6 +461,234 @@ static void test_store__binary_copy_checks_types(void **state)
 #endif
 }
 
+#ifdef JD_HAVE_POSTGRES
+/* The first value of one query on the PostgreSQL store at url, on a
+ * connection of its own, into out ("" when no row). */
+static void pg_value(const char *url, const char *sql, char *out, size_t n)
+{
+    PGconn *c = PQconnectdb(url);
+    assert_int_equal(PQstatus(c), CONNECTION_OK);
+    PGresult *r = PQexec(c, sql);
+    ExecStatusType t = PQresultStatus(r);
+    if (t != PGRES_TUPLES_OK && t != PGRES_COMMAND_OK)
+        fprintf(stderr, "pg_value: %s", PQerrorMessage(c));
+    assert_true(t == PGRES_TUPLES_OK || t == PGRES_COMMAND_OK);
+    snprintf(out, n, "%s", t == PGRES_TUPLES_OK && PQntuples(r) ? PQgetvalue(r, 0, 0) : "");
+    PQclear(r);
+    PQfinish(c);
+}
+
+/* text columns (of ctext or of text) whose collation is not "C", in any
+ * table of the store; and the columns of the ingest tables still of the
+ * domain ctext */
+#define NOT_BYTEWISE_SQL                                                                           \
+    "SELECT count(*) FROM pg_attribute a JOIN pg_class r ON r.oid = a.attrelid"                   \
+    " JOIN pg_type t ON t.oid = a.atttypid WHERE r.relnamespace = current_schema()::regnamespace" \
+    " AND r.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped"                                 \
+    " AND coalesce(nullif(t.typbasetype, 0), t.oid) = 'text'::regtype"                            \
+    " AND a.attcollation <> (SELECT oid FROM pg_collation WHERE collname = 'C')"
+#define INGEST_TABLES                                                                              \
+    "('location', 'event', 'person_mention', 'object_mention', 'event_history',"                  \
+    " 'person_mention_history', 'object_mention_history')"
+#define INGEST_COLS_SQL(type)                                                                      \
+    "SELECT count(*) FROM pg_attribute a JOIN pg_class r ON r.oid = a.attrelid"                   \
+    " WHERE r.relnamespace = current_schema()::regnamespace AND r.relname IN " INGEST_TABLES      \
+    " AND a.atttypid = '" type "'::regtype AND NOT a.attisdropped"
+#endif
+
+/* The domain ctext checked nothing but carried the collation "C"; the
+ * ingest tables' text columns now declare it themselves (migration "ingest
+ * tables: text columns as text COLLATE "C""). What it guaranteed still
+ * holds on every write path: every text column of the store orders
+ * byte-wise, and a value text refuses (invalid UTF-8) is refused by a new
+ * row's binary COPY and by a corrected row's UPDATE alike, the ingest
+ * rolled back. */
+static void test_store__ingest_text_bytewise(void **state)
+{
+    if (!scratch_is_pg())
+        skip(); /* PostgreSQL-only: SQLite has no domain and no collation per column; its TEXT compares byte-wise (BINARY) and ingest re-encodes every field to valid UTF-8 before either store */
+#ifdef JD_HAVE_POSTGRES
+    fx *f = *state;
+    char got[256];
+    pg_value(f->path, NOT_BYTEWISE_SQL, got, sizeof got);
+    assert_string_equal(got, "0");
+    pg_value(f->path, INGEST_COLS_SQL("ctext"), got, sizeof got);
+    assert_string_equal(got, "0");
+    pg_value(f->path, INGEST_COLS_SQL("text"), got, sizeof got);
+    assert_true(atoi(got) > 50);
+    jd_put_result o;
+    const char *rids[] = {"a", "\xc3\xa9", "B", "Z"};
+    for (size_t i = 0; i < 4; i++) {
+        jd_event_row e = ev(f, rids[i], 7 + i);
+        assert_int_equal(f->s->ops->put_event(f->s, &e, &o, NULL), JD_OK);
+    }
+    assert_int_equal(f->s->ops->commit(f->s, NULL), JD_OK);
+    pg_value(f->path, "SELECT string_agg(record_id, ',' ORDER BY record_id) FROM event", got,
+             sizeof got);
+    assert_string_equal(got, "B,Z,a,\xc3\xa9");
+    /* a new row with invalid UTF-8: its COPY fails, nothing of the ingest stays */
+    begin_again(f);
+    jd_event_row bad = ev(f, "E-bad", 99);
+    bad.narrative = "caf\xe9 \xff";
+    assert_int_equal(f->s->ops->put_event(f->s, &bad, &o, NULL), JD_OK); /* buffered */
+    jd_error err = {0};
+    assert_int_not_equal(f->s->ops->commit(f->s, &err), JD_OK);
+    jd_store_counts c;
+    assert_int_equal(jd_store_counts_get(f->s, &c, NULL), JD_OK);
+    assert_int_equal(c.events, 4);
+    assert_int_equal(c.runs, 1);
+    /* a corrected row with invalid UTF-8: the UPDATE fails */
+    begin_again(f);
+    jd_event_row upd = ev(f, "a", 1000);
+    upd.file_id = other_file(f);
+    upd.narrative = "\xc3("; /* not a location: nothing to COPY before the UPDATE */
+    assert_int_not_equal(f->s->ops->put_event(f->s, &upd, &o, &err), JD_OK);
+    f->s->ops->rollback(f->s);
+    assert_int_equal(jd_store_counts_get(f->s, &c, NULL), JD_OK);
+    assert_int_equal(c.events, 4);
+    assert_int_equal(c.history, 0);
+    pg_value(f->path, "SELECT count(*) FROM event WHERE hash = 1000", got, sizeof got);
+    assert_string_equal(got, "0");
+#endif
+}
+
+/* A store made before that migration (the ingest tables' columns of the
+ * domain ctext) is migrated when opened: the columns become text COLLATE
+ * "C", its rows and indexes stay, and it ingests again. */
+static void test_store__ingest_text_migrated(void **state)
+{
+    if (!scratch_is_pg())
+        skip(); /* PostgreSQL-only: the migration is a no-op on SQLite (a version kept in step) */
+#ifdef JD_HAVE_POSTGRES
+    fx *f = *state;
+    jd_put_result o;
+    jd_event_row e = ev(f, "E1", 42);
+    assert_int_equal(f->s->ops->put_event(f->s, &e, &o, NULL), JD_OK);
+    assert_int_equal(f->s->ops->commit(f->s, NULL), JD_OK);
+    int v = 0, v2 = 0;
+    assert_int_equal(jd_store_schema_version(f->s, &v, NULL), JD_OK);
+    jd_store_close(f->s);
+    f->s = NULL;
+    char got[256], idx[4096], idx2[4096], sql[96];
+    const char *indexes = "SELECT string_agg(indexdef, ';' ORDER BY indexname) FROM pg_indexes"
+                          " WHERE schemaname = current_schema()";
+    pg_value(f->path, indexes, idx, sizeof idx);
+    /* back to the version before: every text column of those tables a ctext */
+    pg_value(f->path,
+             "DO $$DECLARE t record; BEGIN FOR t IN SELECT r.relname, string_agg(format("
+             "'ALTER COLUMN %I TYPE ctext', a.attname), ', ') AS cols FROM pg_attribute a"
+             " JOIN pg_class r ON r.oid = a.attrelid WHERE r.relnamespace ="
+             " current_schema()::regnamespace AND r.relname IN " INGEST_TABLES
+             " AND a.atttypid = 'text'::regtype AND NOT a.attisdropped GROUP BY r.relname"
+             " LOOP EXECUTE format('ALTER TABLE %I %s', t.relname, t.cols); END LOOP; END$$",
+             got, sizeof got);
+    snprintf(sql, sizeof sql, "DELETE FROM schema_migration WHERE version = %d", v);
+    pg_value(f->path, sql, got, sizeof got);
+    pg_value(f->path, INGEST_COLS_SQL("text"), got, sizeof got);
+    assert_string_equal(got, "0");
+    jd_error err;
+    assert_int_equal(jd_store_open(&f->s, f->path, NULL, &err), JD_OK);
+    assert_int_equal(jd_store_schema_version(f->s, &v2, NULL), JD_OK);
+    assert_int_equal(v2, v);
+    pg_value(f->path, INGEST_COLS_SQL("ctext"), got, sizeof got);
+    assert_string_equal(got, "0");
+    pg_value(f->path, NOT_BYTEWISE_SQL, got, sizeof got);
+    assert_string_equal(got, "0");
+    pg_value(f->path, indexes, idx2, sizeof idx2);
+    assert_string_equal(idx2, idx);
+    snprintf(sql, sizeof sql, "SELECT description FROM schema_migration WHERE version = %d", v);
+    pg_value(f->path, sql, got, sizeof got);
+    assert_non_null(strstr(got, "text COLLATE"));
+    begin_again(f);
+    e.file_id = f->file;
+    assert_int_equal(f->s->ops->put_event(f->s, &e, &o, NULL), JD_OK);
+    assert_int_equal(o.outcome, JD_PUT_UNCHANGED); /* the stored key and hash read back */
+    e = ev(f, "E2", 43);
+    assert_int_equal(f->s->ops->put_event(f->s, &e, &o, NULL), JD_OK);
+    assert_int_equal(f->s->ops->commit(f->s, NULL), JD_OK);
+    jd_store_counts c;
+    assert_int_equal(jd_store_counts_get(f->s, &c, NULL), JD_OK);
+    assert_int_equal(c.events, 2);
+#endif
+}
+
+#ifdef JD_HAVE_POSTGRES
+/* every index and constraint of the tables a first load defers keys of */
+#define KEY_DEFS_SQL                                                                               \
+    "SELECT string_agg(d, ';' ORDER BY d) FROM (SELECT indexdef AS d FROM pg_indexes"             \
+    " WHERE schemaname = current_schema() AND tablename IN " INGEST_TABLES                       \
+    " UNION ALL SELECT conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid)"  \
+    " FROM pg_constraint WHERE connamespace = current_schema()::regnamespace"                     \
+    " AND conrelid::regclass::text IN " INGEST_TABLES ") x"
+#define HISTORY_LOCKED_SQL                                                                         \
+    "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation"                       \
+    " WHERE l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"        \
+    " AND c.relname = 'event_history' AND l.mode = 'AccessExclusiveLock' AND l.granted"
+#endif
+
+/* A first large load (bulk_defer) drops the primary and unique keys of the
+ * tables COPY fills and the history tables' foreign keys to them, and builds
+ * them again: at commit, or before its first corrected row (whose history
+ * copy reads the stored row by id). Either way every index and constraint
+ * is the migrated one afterwards, and the correction is kept. */
+static void test_store__deferred_keys_rebuilt(void **state)
+{
+    if (!scratch_is_pg())
+        skip(); /* PostgreSQL-only: SQLite defers no key (it switches foreign keys off for the ingest) */
+#ifdef JD_HAVE_POSTGRES
+    fx *f = *state;
+    char before[8192], after[8192], got[64];
+    pg_value(f->path, KEY_DEFS_SQL, before, sizeof before);
+    assert_non_null(strstr(before, "event_pkey PRIMARY KEY (id)"));
+    assert_non_null(strstr(before, "event_history_event_id_fkey FOREIGN KEY"));
+    jd_put_result o;
+    for (int round = 0; round < 2; round++) {
+        if (round)
+            begin_again(f);
+        assert_int_equal(f->s->ops->bulk_defer(f->s, 100000, NULL), JD_OK);
+        pg_value(f->path, HISTORY_LOCKED_SQL, got, sizeof got);
+        assert_string_equal(got, "1"); /* the deferring path, with the history tables */
+        jd_event_row e = ev(f, round ? "E2" : "E1", 42);
+        assert_int_equal(f->s->ops->put_event(f->s, &e, &o, NULL), JD_OK);
+        assert_int_equal(o.outcome, JD_PUT_NEW);
+        jd_person_row p = {.agency = "police", .record_id = e.record_id, .person_ref = "N1",
+                           .role = "subject", .surname = "Smith", .age = -1,
+                           .file_id = f->file, .line = 3, .hash = 5};
+        assert_int_equal(f->s->ops->put_person(f->s, &p, &o, NULL), JD_OK);
+        if (round) { /* the first load's E1 corrected: the keys come back first */
+            jd_event_row c = ev(f, "E1", 43);
+            c.file_id = other_file(f);
+            c.narrative = "corrected";
+            assert_int_equal(f->s->ops->put_event(f->s, &c, &o, NULL), JD_OK);
+            assert_int_equal(o.outcome, JD_PUT_UPDATED);
+            jd_event_row e3 = ev(f, "E3", 44); /* after it, a row by COPY again */
+            assert_int_equal(f->s->ops->put_event(f->s, &e3, &o, NULL), JD_OK);
+        }
+        assert_int_equal(f->s->ops->commit(f->s, NULL), JD_OK);
+        pg_value(f->path, KEY_DEFS_SQL, after, sizeof after);
+        assert_string_equal(after, before);
+    }
+    jd_store_counts c;
+    assert_int_equal(jd_store_counts_get(f->s, &c, NULL), JD_OK);
+    assert_int_equal(c.events, 3);
+    assert_int_equal(c.persons, 2);
+    assert_int_equal(c.history, 1);
+    pg_value(f->path, "SELECT narrative FROM event WHERE record_id = 'E1'", got, sizeof got);
+    assert_string_equal(got, "corrected");
+    /* the rebuilt keys hold: a second E1 is refused */
+    PGconn *pc = PQconnectdb(f->path);
+    PGresult *r = PQexec(pc, "INSERT INTO event(agency, record_id, hash, event_type,"
+                             " occurred_at, occurred_prec, reported_at, reported_prec, known_at,"
+                             " file_id, line) SELECT agency, record_id, hash, event_type,"
+                             " occurred_at, occurred_prec, reported_at, reported_prec, known_at,"
+                             " file_id, line FROM event WHERE record_id = 'E1'");
+    assert_int_equal(PQresultStatus(r), PGRES_FATAL_ERROR);
+    assert_string_equal(PQresultErrorField(r, PG_DIAG_SQLSTATE), "23505"); /* unique_violation */
+    PQclear(r);
+    PQfinish(pc);
+#endif
+}
+
 static int64_t count_rows(const char *path, const char *sql)
 {
     sqlite3 *db = NULL;
@@ -612,6 +840,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_store__mentions_grouped_by_ref, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store__values_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store__binary_copy_checks_types, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store__ingest_text_bytewise, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store__ingest_text_migrated, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store__deferred_keys_rebuilt, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store__identities_replace, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store__identities_replace_fresh_or_not, setup,
                                         teardown),

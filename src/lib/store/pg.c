@@ -684,40 +684,54 @@ static int pg_begin(jd_store *s, jd_error *err)
 
 /*
  * A first large load (the rule of pg_bulk_defer) also drops the other
- * secondary indexes of the tables COPY fills: the unique keys of event,
- * person_mention and object_mention, and object_mention_value. Inserting
- * into them row by row was half of the server's COPY CPU on the 1M county
- * (random B-tree descents over text keys); one sorted build at commit is a
- * fraction of it. The run needs none of them: it decides keys from its
- * fingerprint maps and corrects rows by id (the primary keys stay, the
- * history tables' foreign keys reference them). The server writes the DROP
- * and the CREATE from the catalogue, so the rebuilt definitions are the
- * migrated ones whatever they are; ADD CONSTRAINT checks uniqueness again,
- * and a failure rolls the whole ingest back. person_mention_ref has its
- * own, earlier rebuild (pg_bulk_restore). Only indexes (and their unique
- * constraints) that nothing else in pg_depend needs are dropped: a foreign
- * key that references a unique key depends on its index, and DROP would
- * refuse (or, with CASCADE, drop the foreign key for good); such an index
- * stays and is filled row by row. Its own constraint's "internal" row (the
- * index depends on the constraint) does not count.
+ * indexes of the tables COPY fills: the primary keys and unique keys of
+ * event, person_mention and object_mention, and object_mention_value.
+ * Inserting into them row by row was half of the server's COPY CPU on the
+ * 1M county (random B-tree descents over text keys), and the primary keys'
+ * inserts still 20% of the backend once the others were built at commit;
+ * one sorted build at commit is a fraction of it. The run needs none of
+ * them while it appends: it decides keys from its fingerprint maps and
+ * assigns the ids itself. Its one read by id, the history copy of a
+ * corrected row, first builds them again (supersede: keys_rebuild), so the
+ * rest of such a load fills them row by row, as without deferral. The
+ * server writes the DROP and the CREATE from the catalogue, so the rebuilt
+ * definitions are the migrated ones whatever they are; ADD CONSTRAINT
+ * checks uniqueness again, and a failure rolls the whole ingest back.
+ * person_mention_ref has its own, earlier rebuild (pg_bulk_restore). An
+ * index is dropped only if nothing else in pg_depend needs it but its own
+ * constraint (whose "internal" row, the index depending on it, does not
+ * count) and the foreign keys of the three history tables (defer_locks
+ * holds those tables too): those go first (kind 1 below) and come back
+ * last, after the keys they reference, checking every history row again.
+ * Anything else (a foreign key from another table, which DROP would refuse
+ * or CASCADE drop for good) keeps the index, filled row by row.
  */
+#define KEYS_HISTORY "('event_history', 'person_mention_history', 'object_mention_history')"
 #define KEYS_SQL                                                                                   \
-    "SELECT CASE WHEN con.oid IS NULL THEN format('DROP INDEX %I', i.relname)"                    \
-    " ELSE format('ALTER TABLE %I DROP CONSTRAINT %I', t.relname, con.conname) END,"              \
+    "WITH k AS (SELECT x.indexrelid, t.relname AS tab, i.relname AS name,"                       \
+    " CASE WHEN con.oid IS NULL THEN format('DROP INDEX %I', i.relname)"                          \
+    " ELSE format('ALTER TABLE %I DROP CONSTRAINT %I', t.relname, con.conname) END AS drop_sql,"  \
     " CASE WHEN con.oid IS NULL THEN pg_get_indexdef(x.indexrelid)"                               \
     " ELSE format('ALTER TABLE %I ADD CONSTRAINT %I %s', t.relname, con.conname,"                 \
-    " pg_get_constraintdef(con.oid)) END"                                                          \
+    " pg_get_constraintdef(con.oid)) END AS add_sql"                                               \
     " FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid"                                    \
     " JOIN pg_class t ON t.oid = x.indrelid"                                                      \
     " LEFT JOIN pg_constraint con ON con.conindid = x.indexrelid AND con.conrelid = t.oid"        \
-    " WHERE t.relnamespace = current_schema()::regnamespace AND NOT x.indisprimary"               \
+    " WHERE t.relnamespace = current_schema()::regnamespace"                                      \
     " AND t.relname IN ('event', 'person_mention', 'object_mention')"                             \
     " AND i.relname <> 'person_mention_ref'"                                                     \
     " AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE"                                            \
-    " (d.refclassid = 'pg_class'::regclass AND d.refobjid = x.indexrelid)"                        \
-    " OR (d.refclassid = 'pg_constraint'::regclass AND d.refobjid = con.oid"                      \
-    " AND NOT (d.classid = 'pg_class'::regclass AND d.objid = x.indexrelid)))"                   \
-    " ORDER BY t.relname, i.relname"
+    " ((d.refclassid = 'pg_class'::regclass AND d.refobjid = x.indexrelid)"                       \
+    " OR (d.refclassid = 'pg_constraint'::regclass AND d.refobjid = con.oid))"                    \
+    " AND NOT (d.classid = 'pg_class'::regclass AND d.objid = x.indexrelid)"                      \
+    " AND NOT EXISTS (SELECT 1 FROM pg_constraint f JOIN pg_class fr ON fr.oid = f.conrelid"      \
+    " WHERE d.classid = 'pg_constraint'::regclass AND f.oid = d.objid AND f.contype = 'f'"        \
+    " AND fr.relnamespace = current_schema()::regnamespace AND fr.relname IN " KEYS_HISTORY "))) " \
+    "SELECT 0, tab, name, drop_sql, add_sql FROM k UNION ALL"                                     \
+    " SELECT 1, fr.relname, f.conname, format('ALTER TABLE %I DROP CONSTRAINT %I', fr.relname,"   \
+    " f.conname), format('ALTER TABLE %I ADD CONSTRAINT %I %s', fr.relname, f.conname,"           \
+    " pg_get_constraintdef(f.oid)) FROM k JOIN pg_constraint f ON f.conindid = k.indexrelid"      \
+    " AND f.contype = 'f' JOIN pg_class fr ON fr.oid = f.conrelid ORDER BY 1, 2, 3"
 
 static int keys_defer(pgs *p, jd_error *err)
 {
@@ -727,16 +741,21 @@ static int keys_defer(pgs *p, jd_error *err)
     int rc = jd_pg__run(p, KEYS_SQL, NULL, &r, err);
     if (rc < 0)
         return rc;
-    jd_buf drop = JD_BUF_INIT(SIZE_MAX);
+    /* the foreign keys' DROPs before the keys', their ADDs after */
+    jd_buf drop_fk = JD_BUF_INIT(SIZE_MAX), drop = JD_BUF_INIT(SIZE_MAX);
     jd_buf_reset(&p->keys_restore);
     for (int i = 0; i < PQntuples(r) && rc == JD_OK; i++) {
-        rc = jd_buf_printf(&drop, "%s;", PQgetvalue(r, i, 0));
+        bool fk = strcmp(PQgetvalue(r, i, 0), "1") == 0;
+        rc = jd_buf_printf(fk ? &drop_fk : &drop, "%s;", PQgetvalue(r, i, 3));
         if (rc == JD_OK)
-            rc = jd_buf_printf(&p->keys_restore, "%s;", PQgetvalue(r, i, 1));
+            rc = jd_buf_printf(&p->keys_restore, "%s;", PQgetvalue(r, i, 4));
     }
     PQclear(r);
     if (rc == JD_OK && drop.len)
-        rc = jd_pg__exec(p, jd_buf_cstr(&drop), err);
+        rc = jd_buf_printf(&drop_fk, "%s", jd_buf_cstr(&drop));
+    if (rc == JD_OK && drop_fk.len)
+        rc = jd_pg__exec(p, jd_buf_cstr(&drop_fk), err);
+    jd_buf_dispose(&drop_fk);
     jd_buf_dispose(&drop);
     if (rc < 0)
         jd_buf_reset(&p->keys_restore);
@@ -756,14 +775,15 @@ static int keys_rebuild(pgs *p, jd_error *err)
 }
 
 /*
- * Take the three tables keys_defer and the DROP INDEX below need, at once
- * and without waiting: *got is false when a reader holds one of them. The
- * load must never wait for a reader while it holds an exclusive lock: a
- * REPEATABLE READ reader that has read event and then wants person_mention
- * would wait for the load, and the load for it ("deadlock detected", and
- * the load is the one the server kills). The savepoint undoes the failed
- * LOCK and keeps the transaction usable. The skip goes to the server's log
- * (the library logs nothing itself).
+ * Take the tables keys_defer and the DROP INDEX below need (the three COPY
+ * fills and the three history tables whose foreign keys keys_defer drops),
+ * at once and without waiting: *got is false when a reader holds one of
+ * them. The load must never wait for a reader while it holds an exclusive
+ * lock: a REPEATABLE READ reader that has read event and then wants
+ * person_mention would wait for the load, and the load for it ("deadlock
+ * detected", and the load is the one the server kills). The savepoint
+ * undoes the failed LOCK and keeps the transaction usable. The skip goes to
+ * the server's log (the library logs nothing itself).
  */
 static int defer_locks(pgs *p, bool *got, jd_error *err)
 {
@@ -771,7 +791,8 @@ static int defer_locks(pgs *p, bool *got, jd_error *err)
     int rc = jd_pg__exec(p, "SAVEPOINT jd_defer", err);
     if (rc < 0)
         return rc;
-    PGresult *r = PQexec(p->c, "LOCK TABLE event, object_mention, person_mention"
+    PGresult *r = PQexec(p->c, "LOCK TABLE event, object_mention, person_mention,"
+                               " event_history, object_mention_history, person_mention_history"
                                " IN ACCESS EXCLUSIVE MODE NOWAIT");
     const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
     if (PQresultStatus(r) == PGRES_COMMAND_OK)
@@ -782,8 +803,9 @@ static int defer_locks(pgs *p, bool *got, jd_error *err)
     if (rc == JD_OK && !*got)
         rc = jd_pg__exec(p,
                          "ROLLBACK TO SAVEPOINT jd_defer;"
-                         " DO $$BEGIN RAISE LOG 'joindots ingest: a reader holds event, object_mention"
-                         " or person_mention; the load keeps their indexes (no deferral)'; END$$",
+                         " DO $$BEGIN RAISE LOG 'joindots ingest: a reader holds event, object_mention,"
+                         " person_mention or a history table; the load keeps their indexes"
+                         " (no deferral)'; END$$",
                          err);
     if (rc == JD_OK)
         rc = jd_pg__exec(p, "RELEASE SAVEPOINT jd_defer", err);
@@ -793,8 +815,9 @@ static int defer_locks(pgs *p, bool *got, jd_error *err)
 /* As in SQLite: person_mention_ref serves chronologies and searches, not
  * ingest; a load twice the size of the table builds it once at the end.
  * This happens only for a first large load (the rule below), and only when
- * the load gets ACCESS EXCLUSIVE on event, object_mention and person_mention
- * at once (defer_locks): from there until commit, readers of those tables
+ * the load gets ACCESS EXCLUSIVE on event, object_mention, person_mention
+ * and their history tables at once (defer_locks): from there until commit,
+ * readers of those tables
  * wait for the load (the server's requests time out at 10 s); when a reader
  * holds one of them, the load keeps every index and builds it row by row. */
 static int pg_bulk_defer(jd_store *s, int64_t person_rows, jd_error *err)
@@ -1098,6 +1121,8 @@ static int supersede(pgs *p, int64_t id, int64_t file_id, const char *history_sq
                      const char *update_sql, const jd_pg_params *upd, jd_error *err)
 {
     int rc = flush_all(p, err);
+    if (rc == JD_OK) /* a deferring load's keys, before its first read by id */
+        rc = keys_rebuild(p, err);
     if (rc < 0)
         return rc;
     jd_pg_params pp = {.n = 0};

@@ -7,7 +7,10 @@
  * Differences from the SQLite text, all deliberate:
  *  - text columns are of the domain ctext (text COLLATE "C"): ORDER BY and
  *    comparisons are byte-wise, as SQLite's BINARY collation, whatever the
- *    database's locale, so both backends order results alike;
+ *    database's locale, so both backends order results alike; the tables
+ *    ingest fills declare text COLLATE "C" themselves since the migration
+ *    "ingest tables: text columns as text COLLATE "C"" (the same order,
+ *    without the domain's cost per field);
  *  - integer keys are bigint identity columns (BY DEFAULT, so migrate and the
  *    COPY path of ingest may write the ids they assign themselves);
  *  - flags stay integers (0/1), as the code and the copy expect;
@@ -242,6 +245,27 @@ static const jd_migration jd_pg_migrations[] = {
     /* As the SQLite migration. */
     {"identity changes by resolve run",
      "CREATE INDEX identity_change_run ON identity_change(run_id);"},
+    /* Issue 20: the text columns of the tables ingest fills (the four COPY
+     * fills and their three history tables) become plain text COLLATE "C".
+     * The domain ctext checks nothing (no CHECK, no NOT NULL of its own):
+     * it only carries the collation, which the columns now declare
+     * themselves, so ordering and comparison stay byte-wise and every value
+     * text refuses (an invalid UTF-8 sequence, a NUL) is still refused by
+     * text's own input and receive functions. What goes is the domain's
+     * call per field: every text field of a binary COPY went through
+     * domain_recv (its constraint lookup, then textrecv), 12.5% of the
+     * ingest backend's CPU on the 1M county. A domain to its base type with
+     * no constraint is a relabel: no table is rewritten, every index is
+     * kept as it is (same opclass, same collation). */
+    {"ingest tables: text columns as text COLLATE \"C\" instead of the domain ctext",
+     "DO $$DECLARE t record; BEGIN"
+     " FOR t IN SELECT r.relname, string_agg(format('ALTER COLUMN %I TYPE text COLLATE \"C\"',"
+     " a.attname), ', ' ORDER BY a.attnum) AS cols FROM pg_attribute a"
+     " JOIN pg_class r ON r.oid = a.attrelid WHERE r.relnamespace = current_schema()::regnamespace"
+     " AND r.relname IN ('location', 'event', 'person_mention', 'object_mention', 'event_history',"
+     " 'person_mention_history', 'object_mention_history') AND a.atttypid = 'ctext'::regtype"
+     " AND NOT a.attisdropped GROUP BY r.relname ORDER BY r.relname"
+     " LOOP EXECUTE format('ALTER TABLE %I %s', t.relname, t.cols); END LOOP; END$$;"},
 };
 
 #undef PG_ID

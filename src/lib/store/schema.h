@@ -216,6 +216,10 @@ static const jd_migration jd_sqlite_migrations[] = {
      * instead of a scan of every change ever recorded. */
     {"identity changes by resolve run",
      "CREATE INDEX identity_change_run ON identity_change(run_id);"},
+    /* PostgreSQL only (its ingest tables' text columns lose the domain
+     * ctext, pg_schema.h); here a version kept in step, nothing to change:
+     * SQLite's TEXT columns already compare byte-wise (BINARY). */
+    {"ingest tables: text columns as text COLLATE \"C\" instead of the domain ctext", ""},
 };
 
 #endif
