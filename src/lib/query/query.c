@@ -206,22 +206,31 @@ static int cmp_dob(const void *a, const void *b, void *ctx)
     return c ? c : (i > j) - (i < j);
 }
 
+/* The next word of a normalised name from *at (its length in *l; *at moves
+ * past it), or NULL when there is none. */
+static const char *next_word(const char **at, size_t *l)
+{
+    const char *w = *at;
+    while (*w == ' ')
+        w++;
+    *l = strcspn(w, " ");
+    if (!*l)
+        return NULL;
+    *at = w + *l;
+    return w;
+}
+
 /* Calls fn(x, word, len, entry, ctx) for each word of each entry's name. */
 static int each_word(jd_person_index *x,
                      int (*fn)(jd_person_index *x, const char *w, size_t l, uint32_t e, void *ctx),
                      void *ctx)
 {
+    size_t l;
     for (size_t i = 0; i < x->n; i++)
-        for (const char *w = x->p[i].norm; *w;) {
-            while (*w == ' ')
-                w++;
-            size_t l = strcspn(w, " ");
-            if (!l)
-                break;
+        for (const char *at = x->p[i].norm, *w; (w = next_word(&at, &l));) {
             int rc = fn(x, w, l, (uint32_t)i, ctx);
             if (rc < 0)
                 return rc;
-            w += l;
         }
     return JD_OK;
 }
@@ -275,13 +284,18 @@ static int post_word(jd_person_index *x, const char *w, size_t l, uint32_t e, vo
     return JD_OK;
 }
 
-/* Name words in byte order (a word is w[0..len), not NUL-terminated). */
+/* Byte order of the words a[0..al) and b[0..bl) (not NUL-terminated). */
+static int word_order(const char *a, size_t al, const char *b, size_t bl)
+{
+    int c = memcmp(a, b, al < bl ? al : bl);
+    return c ? c : (al > bl) - (al < bl);
+}
+
+/* Name words (numbers into ctx) in byte order. */
 static int cmp_word(const void *a, const void *b, void *ctx)
 {
     const nword *W = ctx, *x = &W[*(const uint32_t *)a], *y = &W[*(const uint32_t *)b];
-    size_t n = x->len < y->len ? x->len : y->len;
-    int c = memcmp(x->w, y->w, n);
-    return c ? c : (x->len > y->len) - (x->len < y->len);
+    return word_order(x->w, x->len, y->w, y->len);
 }
 
 static uint32_t letters(const char *w, size_t l)
@@ -558,6 +572,174 @@ static int lookups_merge(remap *m, void *v, const void *kept, void *fresh, size_
     return JD_OK;
 }
 
+/* ---- the search's name words of a patched index, from the old one's ---- */
+
+/* old's number of the word w[0..l) (a search of by_word), or UINT32_MAX. */
+static uint32_t word_find(const jd_person_index *old, const char *w, size_t l)
+{
+    size_t lo = 0, hi = old->nwords;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const nword *m = &old->words[old->by_word[mid]];
+        if (word_order(m->w, m->len, w, l) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    const nword *m = lo < old->nwords ? &old->words[old->by_word[lo]] : NULL;
+    return m && !word_order(m->w, m->len, w, l) ? old->by_word[lo] : UINT32_MAX;
+}
+
+/* The words of x's entries as numbers of old's words ("old numbers"; a word
+ * old lacks: old->nwords + k), read from old's ew for a kept entry and
+ * looked up for a new one, then numbered by first appearance as
+ * search_index numbers them: no hash of every entry's words. */
+typedef struct wpatch {
+    const jd_person_index *old;
+    uint32_t *xold;      /* x's entry i: old's entry it was; UINT32_MAX: new */
+    uint32_t *fw;        /* the new entries' words (old numbers), entry after entry */
+    size_t nfw, cap_fw;
+    jd_strmap added;     /* a word old lacks -> k */
+    size_t nadded;
+    uint32_t *nid, *last; /* per old number: x's number (UINT32_MAX: none yet); search_index's last */
+} wpatch;
+
+/* The new entries' words as old numbers (wp->fw). */
+static int wpatch_new_words(wpatch *wp, const jd_person_index *x)
+{
+    size_t l;
+    for (size_t i = 0; i < x->n; i++)
+        for (const char *at = x->p[i].norm, *w; wp->xold[i] == UINT32_MAX && (w = next_word(&at, &l));) {
+            uint32_t id = word_find(wp->old, w, l);
+            bool added = false;
+            uint32_t *k = id == UINT32_MAX ? jd_strmap_put(&wp->added, w, l, (uint32_t)wp->nadded, &added) : &id;
+            if (!k || jd_grow((void **)&wp->fw, &wp->cap_fw, wp->nfw + 1, sizeof *wp->fw) < 0)
+                return JD_ENOMEM;
+            wp->nadded += added;
+            wp->fw[wp->nfw++] = id == UINT32_MAX ? (uint32_t)(wp->old->nwords + *k) : id;
+        }
+    return JD_OK;
+}
+
+/* Entry i's words as old numbers: *n of them at the result; *cur walks fw. */
+static const uint32_t *wpatch_span(const wpatch *wp, const jd_person_index *x, size_t i, size_t *cur, size_t *n)
+{
+    uint32_t t = wp->xold[i];
+    if (t != UINT32_MAX) {
+        *n = wp->old->ew_off[t + 1] - wp->old->ew_off[t];
+        return wp->old->ew + wp->old->ew_off[t];
+    }
+    size_t l, c = 0;
+    for (const char *at = x->p[i].norm; next_word(&at, &l);)
+        c++;
+    *n = c;
+    *cur += c;
+    return wp->fw + *cur - c;
+}
+
+/* A word first seen at word k of entry i (old number t): x's next word. */
+static int wpatch_add(wpatch *wp, jd_person_index *x, size_t *cap, size_t i, size_t k, uint32_t t)
+{
+    if (jd_grow((void **)&x->words, cap, x->nwords + 1, sizeof *x->words) < 0)
+        return JD_ENOMEM;
+    const char *at = x->p[i].norm, *w = NULL;
+    size_t l = 0;
+    for (size_t j = 0; j <= k; j++)
+        w = next_word(&at, &l);
+    nword *nw = &x->words[x->nwords];
+    *nw = (nword){w, (uint32_t)l, 0, 0, "", ""};
+    if (t < wp->old->nwords) {
+        memcpy(nw->pa, wp->old->words[t].pa, sizeof nw->pa);
+        memcpy(nw->pb, wp->old->words[t].pb, sizeof nw->pb);
+    } else {
+        jd_phon__double_metaphone(w, l, nw->pa, nw->pb);
+    }
+    wp->nid[t] = (uint32_t)x->nwords++;
+    return JD_OK;
+}
+
+/* search_index's pass 1 by old numbers: x's words numbered and counted;
+ * *all: words of all names, repeats included. */
+static int wpatch_count(wpatch *wp, jd_person_index *x, size_t *all)
+{
+    size_t cap = 0, cur = 0, n;
+    for (size_t i = 0; i < x->n; i++) {
+        const uint32_t *sp = wpatch_span(wp, x, i, &cur, &n);
+        for (size_t k = 0; k < n; k++) {
+            if (wp->nid[sp[k]] == UINT32_MAX && wpatch_add(wp, x, &cap, i, k, sp[k]) < 0)
+                return JD_ENOMEM;
+            uint32_t id = wp->nid[sp[k]];
+            if (wp->last[id] != i + 1) {
+                wp->last[id] = (uint32_t)i + 1;
+                x->words[id].count++;
+            }
+        }
+        *all += n;
+    }
+    return JD_OK;
+}
+
+/* search_index's pass 2 by old numbers: post, ew and ew_off. */
+static void wpatch_post(wpatch *wp, jd_person_index *x)
+{
+    size_t cur = 0, n, n_ew = 0;
+    for (size_t i = 0; i < x->n; i++) {
+        const uint32_t *sp = wpatch_span(wp, x, i, &cur, &n);
+        for (size_t k = 0; k < n; k++) {
+            uint32_t id = wp->nid[sp[k]];
+            nword *nw = &x->words[id];
+            x->ew[n_ew++] = id;
+            if (wp->last[id] != i + 1) {
+                wp->last[id] = (uint32_t)i + 1;
+                x->post[nw->first + nw->count++] = (uint32_t)i;
+            }
+        }
+        x->ew_off[i + 1] = (uint32_t)n_ew;
+    }
+}
+
+/* search_index for patched x, from old's words (onew: where old's entry
+ * went, UINT32_MAX replaced). Equal to search_index's result. */
+static int search_index_patch(jd_person_index *x, const jd_person_index *old, const uint32_t *onew)
+{
+    wpatch wp = {.old = old};
+    jd_strmap_init(&wp.added);
+    int rc = (wp.xold = malloc((x->n ? x->n : 1) * sizeof *wp.xold)) ? JD_OK : JD_ENOMEM;
+    for (size_t i = 0; rc == JD_OK && i < x->n; i++)
+        wp.xold[i] = UINT32_MAX;
+    for (size_t t = 0; rc == JD_OK && t < old->n; t++)
+        if (onew[t] != UINT32_MAX)
+            wp.xold[onew[t]] = (uint32_t)t;
+    if (rc == JD_OK)
+        rc = wpatch_new_words(&wp, x);
+    size_t nold = old->nwords + wp.nadded, all = 0, total = 0;
+    if (rc == JD_OK && (!(wp.nid = malloc((nold ? nold : 1) * sizeof *wp.nid)) ||
+                        !(wp.last = calloc(nold ? nold : 1, sizeof *wp.last))))
+        rc = JD_ENOMEM;
+    for (size_t t = 0; rc == JD_OK && t < nold; t++)
+        wp.nid[t] = UINT32_MAX;
+    if (rc == JD_OK)
+        rc = wpatch_count(&wp, x, &all);
+    for (size_t w = 0; rc == JD_OK && w < x->nwords; w++) {
+        x->words[w].first = (uint32_t)total;
+        total += x->words[w].count;
+        x->words[w].count = 0;
+        wp.last[w] = 0;
+    }
+    if (rc == JD_OK && (!(x->post = malloc((total ? total : 1) * sizeof *x->post)) ||
+                        !(x->ew = malloc((all ? all : 1) * sizeof *x->ew)) ||
+                        !(x->ew_off = calloc(x->n + 1, sizeof *x->ew_off))))
+        rc = JD_ENOMEM;
+    if (rc == JD_OK)
+        wpatch_post(&wp, x);
+    free(wp.xold);
+    free(wp.fw);
+    free(wp.nid);
+    free(wp.last);
+    jd_strmap_free(&wp.added);
+    return rc < 0 ? rc : word_index(x);
+}
+
 /* The lookups of patched x (index_finish's), from old's sorted ones where
  * they can be: sorting only the patched entries' (a few thousand) instead
  * of every entry's. */
@@ -618,7 +800,7 @@ static int index_finish_patch(jd_person_index *x, const jd_person_index *old, co
     }
     free(kept);
     free(fresh);
-    return rc < 0 ? rc : search_index(x);
+    return rc < 0 ? rc : search_index_patch(x, old, onew);
 }
 
 /* jd_person_index_patch; sort: the lookups sorted over every entry
@@ -720,6 +902,23 @@ static bool skeys_equal(const skey *a, const skey *b, size_t n)
     return true;
 }
 
+/* The name words of two indexes with equal entries: the same words, codes,
+ * letters and entries, numbered alike, and the same words per entry. */
+static bool words_equal(const jd_person_index *a, const jd_person_index *b)
+{
+    for (size_t w = 0; w < a->nwords; w++) {
+        const nword *x = &a->words[w], *y = &b->words[w];
+        if (word_order(x->w, x->len, y->w, y->len) || x->first != y->first ||
+            x->count != y->count || strcmp(x->pa, y->pa) || strcmp(x->pb, y->pb) ||
+            a->wmask[w] != b->wmask[w])
+            return false;
+    }
+    size_t total = a->nwords ? a->words[a->nwords - 1].first + a->words[a->nwords - 1].count : 0;
+    return !memcmp(a->post, b->post, total * sizeof *a->post) &&
+           !memcmp(a->ew_off, b->ew_off, (a->n + 1) * sizeof *a->ew_off) &&
+           !memcmp(a->ew, b->ew, a->ew_off[a->n] * sizeof *a->ew);
+}
+
 /* The sorted lookups (by id, lower-case ids, refs, dates of birth, name
  * words in byte order) of two indexes with equal entries. */
 static bool lookups_equal(const jd_person_index *a, const jd_person_index *b)
@@ -735,7 +934,7 @@ static bool lookups_equal(const jd_person_index *a, const jd_person_index *b)
     for (size_t w = 0; w < a->nwords; w++)
         if (a->by_word[w] != b->by_word[w])
             return false;
-    return true;
+    return words_equal(a, b);
 }
 
 bool jd_person_index_equal(const jd_person_index *a, const jd_person_index *b)
