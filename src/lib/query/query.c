@@ -82,7 +82,7 @@ struct jd_person_index {
     bool *given;
 };
 
-/* "U:AGENCY:REF", an unresolved ref's id: on_row and mark_refs alike */
+/* "U:AGENCY:REF", an unresolved ref's id: on_row and mark_drops alike */
 enum { UID_MAX = 512 };
 
 static char *dupz(const char *s)
@@ -445,7 +445,7 @@ int jd_person_index_open(jd_person_index **out, jd_store *s, jd_error *err)
 /* ---- a patch for the identities a resolve changed ---- */
 
 typedef struct pids {
-    jd_strmap map; /* person_id -> 1; later also "U:AGENCY:REF" of the refs read */
+    jd_strmap map; /* person_id -> 1 */
     const char **v;
     size_t n, cap;
 } pids;
@@ -462,28 +462,33 @@ static int pid_add(const char *person_id, void *payload)
     return JD_OK;
 }
 
-/* Does the old entry e give way to the fresh rows: its person_id changed,
- * or (unresolved) its ref is now one of a changed identity's? */
-static bool replaced(const pids *P, const pentry *e)
+static size_t by_id_lower(const jd_person_index *x, const char *person);
+
+/* Old's entries of person_id id give way (drop). */
+static void drop_id(const jd_person_index *old, const char *id, bool *drop)
 {
-    return jd_strmap_get(&P->map, e->person_id, strlen(e->person_id)) != NULL;
+    for (size_t k = by_id_lower(old, id);
+         k < old->n && !strcmp(old->p[old->by_id[k]].person_id, id); k++)
+        drop[old->by_id[k]] = true;
 }
 
-/* "U:AGENCY:REF" of every ref of the fresh entries into P->map: an old
- * unresolved entry of such a ref is replaced. */
-static int mark_refs(pids *P, const jd_person_index *f)
+/* The old entries that give way to the fresh rows (drop): those of a
+ * person_id read again (P) and the unresolved ones ("U:AGENCY:REF") of a
+ * ref a fresh entry holds, found by old's by_id (a few thousand lookups,
+ * not a hash of every old entry's id). */
+static void mark_drops(const pids *P, const jd_person_index *f, const jd_person_index *old,
+                       bool *drop)
 {
     char uid[UID_MAX];
-    bool added;
+    for (size_t i = 0; i < P->n; i++)
+        drop_id(old, P->v[i], drop);
     for (size_t i = 0; i < f->n; i++)
         for (size_t j = 0; j < f->p[i].n_refs; j++) {
             int l = snprintf(uid, sizeof uid, "U:%s:%s", f->p[i].refs[j].agency,
                              f->p[i].refs[j].person_ref);
-            if (l > 0 && (size_t)l < sizeof uid &&
-                !jd_strmap_put(&P->map, uid, (size_t)l, 1, &added))
-                return JD_ENOMEM;
+            if (l > 0 && (size_t)l < sizeof uid)
+                drop_id(old, uid, drop);
         }
-    return JD_OK;
 }
 
 /* identity_rows' order: resolved entries by identity row id, then the
@@ -501,7 +506,7 @@ static bool entry_before(const pentry *a, const pentry *b)
  * x->given marks those taken from old (onew[i]: where old's entry i went;
  * left UINT32_MAX for one replaced); f's are moved out of f. */
 static int merge_entries(jd_person_index *x, const jd_person_index *old, jd_person_index *f,
-                         const pids *P, uint32_t *onew)
+                         const bool *drop, uint32_t *onew)
 {
     size_t cap = old->n + f->n;
     x->p = malloc((cap ? cap : 1) * sizeof *x->p);
@@ -512,7 +517,7 @@ static int merge_entries(jd_person_index *x, const jd_person_index *old, jd_pers
     size_t i = 0, j = 0;
     while (i < old->n || j < f->n) {
         const pentry *a = i < old->n ? &old->p[i] : NULL;
-        if (a && replaced(P, a)) {
+        if (a && drop[i]) {
             i++;
             continue;
         }
@@ -530,24 +535,45 @@ static int merge_entries(jd_person_index *x, const jd_person_index *old, jd_pers
     return JD_OK;
 }
 
-/* out[0 .. na+nb): sorted runs a and b merged (cmp with ctx; a first on a tie). */
+/* How many of sorted run a's first na elements are not above y (cmp with
+ * ctx): a galloping search, 1, 2, 4... then a binary one, so that a merge
+ * of a few elements into a long run compares O(nb log na), not O(na). */
+static size_t run_upto(const char *a, size_t na, const void *y, size_t sz,
+                       int (*cmp)(const void *, const void *, void *), void *ctx)
+{
+    size_t lo = 0, k = 1;
+    while (k <= na && cmp(a + (k - 1) * sz, y, ctx) <= 0) {
+        lo = k;
+        k *= 2;
+    }
+    size_t hi = k - 1 < na ? k - 1 : na;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (cmp(a + mid * sz, y, ctx) <= 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* out[0 .. na+nb): sorted runs a and b merged (cmp with ctx; a first on a
+ * tie); a's stretches between b's elements copied whole. */
 static void merge_runs(void *out, const void *a, size_t na, const void *b, size_t nb, size_t sz,
                        int (*cmp)(const void *, const void *, void *), void *ctx)
 {
     char *o = out;
     const char *x = a, *y = b;
-    while (na || nb) {
-        bool take_a = na && (!nb || cmp(x, y, ctx) <= 0);
-        memcpy(o, take_a ? x : y, sz);
+    for (size_t j = 0; j < nb; j++, y += sz) {
+        size_t k = run_upto(x, na, y, sz, cmp, ctx);
+        memcpy(o, x, k * sz);
+        o += k * sz;
+        x += k * sz;
+        na -= k;
+        memcpy(o, y, sz);
         o += sz;
-        if (take_a) {
-            x += sz;
-            na--;
-        } else {
-            y += sz;
-            nb--;
-        }
     }
+    memcpy(o, x, na * sz);
 }
 
 static int cmp_skey_r(const void *a, const void *b, void *ctx)
@@ -831,19 +857,22 @@ static int index_patch(jd_person_index *old, jd_store *s, int64_t after, int64_t
         rc = io->identity_rows_of(s, P.v, P.n, on_row, f, err);
     /* refs of mentions ingested since old was built that no identity holds:
      * in neither old nor identity_change (an old entry of such a ref gives
-     * way to its fresh row, mark_refs) */
+     * way to its fresh row, mark_drops) */
     if (rc == JD_OK && !whole)
         rc = io->unresolved_rows_after(s, old->mention_max, on_row, f, err);
     uint32_t *onew = rc == JD_OK && !whole ? malloc((old->n ? old->n : 1) * sizeof *onew) : NULL;
-    if (rc == JD_OK && !whole && !onew)
+    bool *drop = onew ? calloc(old->n ? old->n : 1, sizeof *drop) : NULL;
+    if (rc == JD_OK && !whole && !drop)
         rc = JD_ENOMEM;
     for (size_t i = 0; onew && i < old->n; i++)
         onew[i] = UINT32_MAX;
-    if (rc == JD_OK && !whole && (rc = mark_refs(&P, f)) == JD_OK &&
-        (rc = merge_entries(x, old, f, &P, onew)) == JD_OK &&
+    if (rc == JD_OK && !whole)
+        mark_drops(&P, f, old, drop);
+    if (rc == JD_OK && !whole && (rc = merge_entries(x, old, f, drop, onew)) == JD_OK &&
         (sort ? index_finish(x) : index_finish_patch(x, old, onew)) < 0)
         rc = JD_ENOMEM;
     free(onew);
+    free(drop);
     for (size_t i = 0; i < P.n; i++)
         free((char *)P.v[i]);
     free(P.v);
