@@ -330,6 +330,25 @@ static int word_index(jd_person_index *x)
     return JD_OK;
 }
 
+/* Between the passes: each word's place in post (words[].first; counts
+ * and last, of the words counted, zeroed for pass 2), and room for post,
+ * ew (all: words of all names) and ew_off. */
+static int words_place(jd_person_index *x, uint32_t *last, size_t all)
+{
+    size_t total = 0;
+    for (size_t w = 0; w < x->nwords; w++) {
+        x->words[w].first = (uint32_t)total;
+        total += x->words[w].count;
+        x->words[w].count = 0;
+        last[w] = 0;
+    }
+    if (!(x->post = malloc((total ? total : 1) * sizeof *x->post)) ||
+        !(x->ew = malloc((all ? all : 1) * sizeof *x->ew)) ||
+        !(x->ew_off = calloc(x->n + 1, sizeof *x->ew_off)))
+        return JD_ENOMEM;
+    return JD_OK;
+}
+
 /* The search's name words (see struct jd_person_index): the distinct
  * words with their entries (by a hash of the words: two passes, no sort),
  * and the name-word index. */
@@ -338,17 +357,8 @@ static int search_index(jd_person_index *x)
     wctx c = {0};
     jd_strmap_init(&c.map);
     int rc = each_word(x, count_word, &c);
-    size_t total = 0;
-    for (size_t w = 0; rc == JD_OK && w < x->nwords; w++) {
-        x->words[w].first = (uint32_t)total;
-        total += x->words[w].count;
-        x->words[w].count = 0;
-        c.last[w] = 0;
-    }
-    if (rc == JD_OK && (!(x->post = malloc((total ? total : 1) * sizeof *x->post)) ||
-                        !(x->ew = malloc((c.all ? c.all : 1) * sizeof *x->ew)) ||
-                        !(x->ew_off = calloc(x->n + 1, sizeof *x->ew_off))))
-        rc = JD_ENOMEM;
+    if (rc == JD_OK)
+        rc = words_place(x, c.last, c.all);
     if (rc == JD_OK)
         rc = each_word(x, post_word, &c);
     for (size_t i = 1; rc == JD_OK && i <= x->n; i++)
@@ -738,7 +748,7 @@ static int search_index_patch(jd_person_index *x, const jd_person_index *old, co
             wp.xold[onew[t]] = (uint32_t)t;
     if (rc == JD_OK)
         rc = wpatch_new_words(&wp, x);
-    size_t nold = old->nwords + wp.nadded, all = 0, total = 0;
+    size_t nold = old->nwords + wp.nadded, all = 0;
     if (rc == JD_OK && (!(wp.nid = malloc((nold ? nold : 1) * sizeof *wp.nid)) ||
                         !(wp.last = calloc(nold ? nold : 1, sizeof *wp.last))))
         rc = JD_ENOMEM;
@@ -746,16 +756,8 @@ static int search_index_patch(jd_person_index *x, const jd_person_index *old, co
         wp.nid[t] = UINT32_MAX;
     if (rc == JD_OK)
         rc = wpatch_count(&wp, x, &all);
-    for (size_t w = 0; rc == JD_OK && w < x->nwords; w++) {
-        x->words[w].first = (uint32_t)total;
-        total += x->words[w].count;
-        x->words[w].count = 0;
-        wp.last[w] = 0;
-    }
-    if (rc == JD_OK && (!(x->post = malloc((total ? total : 1) * sizeof *x->post)) ||
-                        !(x->ew = malloc((all ? all : 1) * sizeof *x->ew)) ||
-                        !(x->ew_off = calloc(x->n + 1, sizeof *x->ew_off))))
-        rc = JD_ENOMEM;
+    if (rc == JD_OK)
+        rc = words_place(x, wp.last, all);
     if (rc == JD_OK)
         wpatch_post(&wp, x);
     free(wp.xold);
