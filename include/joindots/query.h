@@ -52,7 +52,9 @@ JD_API void jd_person_index_close(jd_person_index *idx);
 JD_API int jd_person_index_patch(jd_person_index *old, jd_store *s, int64_t after, int64_t upto,
                                  jd_person_index **out, size_t *patched, jd_error *err);
 /* Do a and b hold the same persons in the same order (ids, names, dates
- * of birth, child flags, refs)? What the server's check of a patch reads. */
+ * of birth, child flags, refs), with the same sorted lookups and search
+ * name words (numbered alike, their codes and entries)? What the server's
+ * check of a patch reads. */
 JD_API bool jd_person_index_equal(const jd_person_index *a, const jd_person_index *b);
 /* Number of persons indexed. */
 JD_API size_t jd_person_index_size(const jd_person_index *idx);

@@ -812,10 +812,52 @@ static void write_late(const char *dir)
     assert_int_equal(fclose(f), 0);
 }
 
+/* Two persons of one ref each (not `not`), under different names, merged
+ * by a decision: the patched index (equal to a full build) has one entry
+ * holding both refs, and the person who lost every ref is gone. */
+static void merge_two(jd_store *s, const jd_resolve_opts *ro, jd_person_index **ix, int64_t *gen,
+                      const char *not)
+{
+    jd_person_summary a = {0}, b = {0};
+    char ida[32] = "", idb[32] = "", ra[96], rb[96];
+    for (int k = 1; k < 2000 && !*idb; k++) {
+        char id[32];
+        jd_person_summary p;
+        snprintf(id, sizeof id, "P%06d", k);
+        if (!strcmp(id, not) || jd_person_index_get(*ix, id, &p) != JD_OK || p.n_refs != 1)
+            continue;
+        if (!*ida) {
+            a = p;
+            snprintf(ida, sizeof ida, "%s", id);
+        } else if (strcmp(p.name, a.name)) {
+            b = p;
+            snprintf(idb, sizeof idb, "%s", id);
+        }
+    }
+    assert_true(*ida && *idb);
+    snprintf(ra, sizeof ra, "%s:%s", a.refs[0].agency, a.refs[0].person_ref);
+    snprintf(rb, sizeof rb, "%s:%s", b.refs[0].agency, b.refs[0].person_ref);
+    size_t n0 = jd_person_index_size(*ix);
+    jd_link_decision d = {a.refs[0], b.refs[0], true, "one person", "tester"};
+    assert_int_equal(jd_link_decide(s, &d, NULL), JD_OK);
+    assert_int_equal(jd_resolve_incremental(s, ro, NULL, NULL, NULL), JD_OK);
+    size_t read = patch_equal(s, ix, gen, false);
+    assert_true(read >= 2 && read != SIZE_MAX);
+    assert_int_equal(jd_person_index_size(*ix), n0 - 1);
+    jd_person_summary ma, mb, gone;
+    assert_int_equal(jd_person_index_get(*ix, ra, &ma), JD_OK);
+    assert_int_equal(jd_person_index_get(*ix, rb, &mb), JD_OK);
+    assert_string_equal(ma.person_id, mb.person_id);
+    assert_int_equal(ma.n_refs, 2);
+    const char *lost = strcmp(ma.person_id, ida) ? ida : idb;
+    assert_int_not_equal(jd_person_index_get(*ix, lost, &gone), JD_OK);
+}
+
 /* The index patched after incremental resolves (jd_person_index_patch)
- * equals one built from the store, on a synthetic county: after a split
- * by a link decision and a new call's refs (identities gone, new,
- * changed); after nothing changed (none read again); after a full run
+ * equals one built from the store (entries, lookups and name words), on a
+ * synthetic county: after a split by a link decision and a new call's refs
+ * (identities gone, new, changed); after a merge (a person who lost every
+ * ref); after nothing changed (none read again); after a full run
  * (built whole); bad arguments refused. */
 static void test_query__index_patch(void **state)
 {
@@ -873,6 +915,7 @@ static void test_query__index_patch(void **state)
     assert_true(q.n_refs < p.n_refs); /* the split */
     assert_int_equal(jd_person_index_get(ix, "call_handling:CLIVE1", &u), JD_OK);
     assert_memory_equal(u.person_id, "P", 1); /* resolved, its U: entry gone */
+    merge_two(s, &ro, &ix, &gen, id);
     /* nothing new: nothing read again */
     assert_int_equal(jd_resolve_incremental(s, &ro, NULL, NULL, NULL), JD_OK);
     assert_int_equal(patch_equal(s, &ix, &gen, true), 0);

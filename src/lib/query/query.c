@@ -82,7 +82,7 @@ struct jd_person_index {
     bool *given;
 };
 
-/* "U:AGENCY:REF", an unresolved ref's id: on_row and mark_refs alike */
+/* "U:AGENCY:REF", an unresolved ref's id: on_row and mark_drops alike */
 enum { UID_MAX = 512 };
 
 static char *dupz(const char *s)
@@ -206,22 +206,31 @@ static int cmp_dob(const void *a, const void *b, void *ctx)
     return c ? c : (i > j) - (i < j);
 }
 
+/* The next word of a normalised name from *at (its length in *l; *at moves
+ * past it), or NULL when there is none. */
+static const char *next_word(const char **at, size_t *l)
+{
+    const char *w = *at;
+    while (*w == ' ')
+        w++;
+    *l = strcspn(w, " ");
+    if (!*l)
+        return NULL;
+    *at = w + *l;
+    return w;
+}
+
 /* Calls fn(x, word, len, entry, ctx) for each word of each entry's name. */
 static int each_word(jd_person_index *x,
                      int (*fn)(jd_person_index *x, const char *w, size_t l, uint32_t e, void *ctx),
                      void *ctx)
 {
+    size_t l;
     for (size_t i = 0; i < x->n; i++)
-        for (const char *w = x->p[i].norm; *w;) {
-            while (*w == ' ')
-                w++;
-            size_t l = strcspn(w, " ");
-            if (!l)
-                break;
+        for (const char *at = x->p[i].norm, *w; (w = next_word(&at, &l));) {
             int rc = fn(x, w, l, (uint32_t)i, ctx);
             if (rc < 0)
                 return rc;
-            w += l;
         }
     return JD_OK;
 }
@@ -275,13 +284,18 @@ static int post_word(jd_person_index *x, const char *w, size_t l, uint32_t e, vo
     return JD_OK;
 }
 
-/* Name words in byte order (a word is w[0..len), not NUL-terminated). */
+/* Byte order of the words a[0..al) and b[0..bl) (not NUL-terminated). */
+static int word_order(const char *a, size_t al, const char *b, size_t bl)
+{
+    int c = memcmp(a, b, al < bl ? al : bl);
+    return c ? c : (al > bl) - (al < bl);
+}
+
+/* Name words (numbers into ctx) in byte order. */
 static int cmp_word(const void *a, const void *b, void *ctx)
 {
     const nword *W = ctx, *x = &W[*(const uint32_t *)a], *y = &W[*(const uint32_t *)b];
-    size_t n = x->len < y->len ? x->len : y->len;
-    int c = memcmp(x->w, y->w, n);
-    return c ? c : (x->len > y->len) - (x->len < y->len);
+    return word_order(x->w, x->len, y->w, y->len);
 }
 
 static uint32_t letters(const char *w, size_t l)
@@ -316,6 +330,25 @@ static int word_index(jd_person_index *x)
     return JD_OK;
 }
 
+/* Between the passes: each word's place in post (words[].first; counts
+ * and last, of the words counted, zeroed for pass 2), and room for post,
+ * ew (all: words of all names) and ew_off. */
+static int words_place(jd_person_index *x, uint32_t *last, size_t all)
+{
+    size_t total = 0;
+    for (size_t w = 0; w < x->nwords; w++) {
+        x->words[w].first = (uint32_t)total;
+        total += x->words[w].count;
+        x->words[w].count = 0;
+        last[w] = 0;
+    }
+    if (!(x->post = malloc((total ? total : 1) * sizeof *x->post)) ||
+        !(x->ew = malloc((all ? all : 1) * sizeof *x->ew)) ||
+        !(x->ew_off = calloc(x->n + 1, sizeof *x->ew_off)))
+        return JD_ENOMEM;
+    return JD_OK;
+}
+
 /* The search's name words (see struct jd_person_index): the distinct
  * words with their entries (by a hash of the words: two passes, no sort),
  * and the name-word index. */
@@ -324,17 +357,8 @@ static int search_index(jd_person_index *x)
     wctx c = {0};
     jd_strmap_init(&c.map);
     int rc = each_word(x, count_word, &c);
-    size_t total = 0;
-    for (size_t w = 0; rc == JD_OK && w < x->nwords; w++) {
-        x->words[w].first = (uint32_t)total;
-        total += x->words[w].count;
-        x->words[w].count = 0;
-        c.last[w] = 0;
-    }
-    if (rc == JD_OK && (!(x->post = malloc((total ? total : 1) * sizeof *x->post)) ||
-                        !(x->ew = malloc((c.all ? c.all : 1) * sizeof *x->ew)) ||
-                        !(x->ew_off = calloc(x->n + 1, sizeof *x->ew_off))))
-        rc = JD_ENOMEM;
+    if (rc == JD_OK)
+        rc = words_place(x, c.last, c.all);
     if (rc == JD_OK)
         rc = each_word(x, post_word, &c);
     for (size_t i = 1; rc == JD_OK && i <= x->n; i++)
@@ -431,7 +455,7 @@ int jd_person_index_open(jd_person_index **out, jd_store *s, jd_error *err)
 /* ---- a patch for the identities a resolve changed ---- */
 
 typedef struct pids {
-    jd_strmap map; /* person_id -> 1; later also "U:AGENCY:REF" of the refs read */
+    jd_strmap map; /* person_id -> 1 */
     const char **v;
     size_t n, cap;
 } pids;
@@ -448,28 +472,33 @@ static int pid_add(const char *person_id, void *payload)
     return JD_OK;
 }
 
-/* Does the old entry e give way to the fresh rows: its person_id changed,
- * or (unresolved) its ref is now one of a changed identity's? */
-static bool replaced(const pids *P, const pentry *e)
+static size_t by_id_lower(const jd_person_index *x, const char *person);
+
+/* Old's entries of person_id id give way (drop). */
+static void drop_id(const jd_person_index *old, const char *id, bool *drop)
 {
-    return jd_strmap_get(&P->map, e->person_id, strlen(e->person_id)) != NULL;
+    for (size_t k = by_id_lower(old, id);
+         k < old->n && !strcmp(old->p[old->by_id[k]].person_id, id); k++)
+        drop[old->by_id[k]] = true;
 }
 
-/* "U:AGENCY:REF" of every ref of the fresh entries into P->map: an old
- * unresolved entry of such a ref is replaced. */
-static int mark_refs(pids *P, const jd_person_index *f)
+/* The old entries that give way to the fresh rows (drop): those of a
+ * person_id read again (P) and the unresolved ones ("U:AGENCY:REF") of a
+ * ref a fresh entry holds, found by old's by_id (a few thousand lookups,
+ * not a hash of every old entry's id). */
+static void mark_drops(const pids *P, const jd_person_index *f, const jd_person_index *old,
+                       bool *drop)
 {
     char uid[UID_MAX];
-    bool added;
+    for (size_t i = 0; i < P->n; i++)
+        drop_id(old, P->v[i], drop);
     for (size_t i = 0; i < f->n; i++)
         for (size_t j = 0; j < f->p[i].n_refs; j++) {
             int l = snprintf(uid, sizeof uid, "U:%s:%s", f->p[i].refs[j].agency,
                              f->p[i].refs[j].person_ref);
-            if (l > 0 && (size_t)l < sizeof uid &&
-                !jd_strmap_put(&P->map, uid, (size_t)l, 1, &added))
-                return JD_ENOMEM;
+            if (l > 0 && (size_t)l < sizeof uid)
+                drop_id(old, uid, drop);
         }
-    return JD_OK;
 }
 
 /* identity_rows' order: resolved entries by identity row id, then the
@@ -487,7 +516,7 @@ static bool entry_before(const pentry *a, const pentry *b)
  * x->given marks those taken from old (onew[i]: where old's entry i went;
  * left UINT32_MAX for one replaced); f's are moved out of f. */
 static int merge_entries(jd_person_index *x, const jd_person_index *old, jd_person_index *f,
-                         const pids *P, uint32_t *onew)
+                         const bool *drop, uint32_t *onew)
 {
     size_t cap = old->n + f->n;
     x->p = malloc((cap ? cap : 1) * sizeof *x->p);
@@ -498,7 +527,7 @@ static int merge_entries(jd_person_index *x, const jd_person_index *old, jd_pers
     size_t i = 0, j = 0;
     while (i < old->n || j < f->n) {
         const pentry *a = i < old->n ? &old->p[i] : NULL;
-        if (a && replaced(P, a)) {
+        if (a && drop[i]) {
             i++;
             continue;
         }
@@ -516,24 +545,45 @@ static int merge_entries(jd_person_index *x, const jd_person_index *old, jd_pers
     return JD_OK;
 }
 
-/* out[0 .. na+nb): sorted runs a and b merged (cmp with ctx; a first on a tie). */
+/* How many of sorted run a's first na elements are not above y (cmp with
+ * ctx): a galloping search, 1, 2, 4... then a binary one, so that a merge
+ * of a few elements into a long run compares O(nb log na), not O(na). */
+static size_t run_upto(const char *a, size_t na, const void *y, size_t sz,
+                       int (*cmp)(const void *, const void *, void *), void *ctx)
+{
+    size_t lo = 0, k = 1;
+    while (k <= na && cmp(a + (k - 1) * sz, y, ctx) <= 0) {
+        lo = k;
+        k *= 2;
+    }
+    size_t hi = k - 1 < na ? k - 1 : na;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (cmp(a + mid * sz, y, ctx) <= 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* out[0 .. na+nb): sorted runs a and b merged (cmp with ctx; a first on a
+ * tie); a's stretches between b's elements copied whole. */
 static void merge_runs(void *out, const void *a, size_t na, const void *b, size_t nb, size_t sz,
                        int (*cmp)(const void *, const void *, void *), void *ctx)
 {
     char *o = out;
     const char *x = a, *y = b;
-    while (na || nb) {
-        bool take_a = na && (!nb || cmp(x, y, ctx) <= 0);
-        memcpy(o, take_a ? x : y, sz);
+    for (size_t j = 0; j < nb; j++, y += sz) {
+        size_t k = run_upto(x, na, y, sz, cmp, ctx);
+        memcpy(o, x, k * sz);
+        o += k * sz;
+        x += k * sz;
+        na -= k;
+        memcpy(o, y, sz);
         o += sz;
-        if (take_a) {
-            x += sz;
-            na--;
-        } else {
-            y += sz;
-            nb--;
-        }
     }
+    memcpy(o, x, na * sz);
 }
 
 static int cmp_skey_r(const void *a, const void *b, void *ctx)
@@ -556,6 +606,166 @@ static int lookups_merge(remap *m, void *v, const void *kept, void *fresh, size_
     qsort_r(fresh, m->nnew, sz, cmp, ctx);
     merge_runs(v, kept, m->nkept, fresh, m->nnew, sz, cmp, ctx);
     return JD_OK;
+}
+
+/* ---- the search's name words of a patched index, from the old one's ---- */
+
+/* old's number of the word w[0..l) (a search of by_word), or UINT32_MAX. */
+static uint32_t word_find(const jd_person_index *old, const char *w, size_t l)
+{
+    size_t lo = 0, hi = old->nwords;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const nword *m = &old->words[old->by_word[mid]];
+        if (word_order(m->w, m->len, w, l) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    const nword *m = lo < old->nwords ? &old->words[old->by_word[lo]] : NULL;
+    return m && !word_order(m->w, m->len, w, l) ? old->by_word[lo] : UINT32_MAX;
+}
+
+/* The words of x's entries as numbers of old's words ("old numbers"; a word
+ * old lacks: old->nwords + k), read from old's ew for a kept entry and
+ * looked up for a new one, then numbered by first appearance as
+ * search_index numbers them: no hash of every entry's words. */
+typedef struct wpatch {
+    const jd_person_index *old;
+    uint32_t *xold;      /* x's entry i: old's entry it was; UINT32_MAX: new */
+    uint32_t *fw;        /* the new entries' words (old numbers), entry after entry */
+    size_t nfw, cap_fw;
+    jd_strmap added;     /* a word old lacks -> k */
+    size_t nadded;
+    uint32_t *nid, *last; /* per old number: x's number (UINT32_MAX: none yet); search_index's last */
+} wpatch;
+
+/* The new entries' words as old numbers (wp->fw). */
+static int wpatch_new_words(wpatch *wp, const jd_person_index *x)
+{
+    size_t l;
+    for (size_t i = 0; i < x->n; i++)
+        for (const char *at = x->p[i].norm, *w; wp->xold[i] == UINT32_MAX && (w = next_word(&at, &l));) {
+            uint32_t id = word_find(wp->old, w, l);
+            bool added = false;
+            uint32_t *k = id == UINT32_MAX ? jd_strmap_put(&wp->added, w, l, (uint32_t)wp->nadded, &added) : &id;
+            if (!k || jd_grow((void **)&wp->fw, &wp->cap_fw, wp->nfw + 1, sizeof *wp->fw) < 0)
+                return JD_ENOMEM;
+            wp->nadded += added;
+            wp->fw[wp->nfw++] = id == UINT32_MAX ? (uint32_t)(wp->old->nwords + *k) : id;
+        }
+    return JD_OK;
+}
+
+/* Entry i's words as old numbers: *n of them at the result; *cur walks fw. */
+static const uint32_t *wpatch_span(const wpatch *wp, const jd_person_index *x, size_t i, size_t *cur, size_t *n)
+{
+    uint32_t t = wp->xold[i];
+    if (t != UINT32_MAX) {
+        *n = wp->old->ew_off[t + 1] - wp->old->ew_off[t];
+        return wp->old->ew + wp->old->ew_off[t];
+    }
+    size_t l, c = 0;
+    for (const char *at = x->p[i].norm; next_word(&at, &l);)
+        c++;
+    *n = c;
+    *cur += c;
+    return wp->fw + *cur - c;
+}
+
+/* A word first seen at word k of entry i (old number t): x's next word. */
+static int wpatch_add(wpatch *wp, jd_person_index *x, size_t *cap, size_t i, size_t k, uint32_t t)
+{
+    if (jd_grow((void **)&x->words, cap, x->nwords + 1, sizeof *x->words) < 0)
+        return JD_ENOMEM;
+    const char *at = x->p[i].norm, *w = NULL;
+    size_t l = 0;
+    for (size_t j = 0; j <= k; j++)
+        w = next_word(&at, &l);
+    nword *nw = &x->words[x->nwords];
+    *nw = (nword){w, (uint32_t)l, 0, 0, "", ""};
+    if (t < wp->old->nwords) {
+        memcpy(nw->pa, wp->old->words[t].pa, sizeof nw->pa);
+        memcpy(nw->pb, wp->old->words[t].pb, sizeof nw->pb);
+    } else {
+        jd_phon__double_metaphone(w, l, nw->pa, nw->pb);
+    }
+    wp->nid[t] = (uint32_t)x->nwords++;
+    return JD_OK;
+}
+
+/* search_index's pass 1 by old numbers: x's words numbered and counted;
+ * *all: words of all names, repeats included. */
+static int wpatch_count(wpatch *wp, jd_person_index *x, size_t *all)
+{
+    size_t cap = 0, cur = 0, n;
+    for (size_t i = 0; i < x->n; i++) {
+        const uint32_t *sp = wpatch_span(wp, x, i, &cur, &n);
+        for (size_t k = 0; k < n; k++) {
+            if (wp->nid[sp[k]] == UINT32_MAX && wpatch_add(wp, x, &cap, i, k, sp[k]) < 0)
+                return JD_ENOMEM;
+            uint32_t id = wp->nid[sp[k]];
+            if (wp->last[id] != i + 1) {
+                wp->last[id] = (uint32_t)i + 1;
+                x->words[id].count++;
+            }
+        }
+        *all += n;
+    }
+    return JD_OK;
+}
+
+/* search_index's pass 2 by old numbers: post, ew and ew_off. */
+static void wpatch_post(wpatch *wp, jd_person_index *x)
+{
+    size_t cur = 0, n, n_ew = 0;
+    for (size_t i = 0; i < x->n; i++) {
+        const uint32_t *sp = wpatch_span(wp, x, i, &cur, &n);
+        for (size_t k = 0; k < n; k++) {
+            uint32_t id = wp->nid[sp[k]];
+            nword *nw = &x->words[id];
+            x->ew[n_ew++] = id;
+            if (wp->last[id] != i + 1) {
+                wp->last[id] = (uint32_t)i + 1;
+                x->post[nw->first + nw->count++] = (uint32_t)i;
+            }
+        }
+        x->ew_off[i + 1] = (uint32_t)n_ew;
+    }
+}
+
+/* search_index for patched x, from old's words (onew: where old's entry
+ * went, UINT32_MAX replaced). Equal to search_index's result. */
+static int search_index_patch(jd_person_index *x, const jd_person_index *old, const uint32_t *onew)
+{
+    wpatch wp = {.old = old};
+    jd_strmap_init(&wp.added);
+    int rc = (wp.xold = malloc((x->n ? x->n : 1) * sizeof *wp.xold)) ? JD_OK : JD_ENOMEM;
+    for (size_t i = 0; rc == JD_OK && i < x->n; i++)
+        wp.xold[i] = UINT32_MAX;
+    for (size_t t = 0; rc == JD_OK && t < old->n; t++)
+        if (onew[t] != UINT32_MAX)
+            wp.xold[onew[t]] = (uint32_t)t;
+    if (rc == JD_OK)
+        rc = wpatch_new_words(&wp, x);
+    size_t nold = old->nwords + wp.nadded, all = 0;
+    if (rc == JD_OK && (!(wp.nid = malloc((nold ? nold : 1) * sizeof *wp.nid)) ||
+                        !(wp.last = calloc(nold ? nold : 1, sizeof *wp.last))))
+        rc = JD_ENOMEM;
+    for (size_t t = 0; rc == JD_OK && t < nold; t++)
+        wp.nid[t] = UINT32_MAX;
+    if (rc == JD_OK)
+        rc = wpatch_count(&wp, x, &all);
+    if (rc == JD_OK)
+        rc = words_place(x, wp.last, all);
+    if (rc == JD_OK)
+        wpatch_post(&wp, x);
+    free(wp.xold);
+    free(wp.fw);
+    free(wp.nid);
+    free(wp.last);
+    jd_strmap_free(&wp.added);
+    return rc < 0 ? rc : word_index(x);
 }
 
 /* The lookups of patched x (index_finish's), from old's sorted ones where
@@ -618,7 +828,7 @@ static int index_finish_patch(jd_person_index *x, const jd_person_index *old, co
     }
     free(kept);
     free(fresh);
-    return rc < 0 ? rc : search_index(x);
+    return rc < 0 ? rc : search_index_patch(x, old, onew);
 }
 
 /* jd_person_index_patch; sort: the lookups sorted over every entry
@@ -649,19 +859,22 @@ static int index_patch(jd_person_index *old, jd_store *s, int64_t after, int64_t
         rc = io->identity_rows_of(s, P.v, P.n, on_row, f, err);
     /* refs of mentions ingested since old was built that no identity holds:
      * in neither old nor identity_change (an old entry of such a ref gives
-     * way to its fresh row, mark_refs) */
+     * way to its fresh row, mark_drops) */
     if (rc == JD_OK && !whole)
         rc = io->unresolved_rows_after(s, old->mention_max, on_row, f, err);
     uint32_t *onew = rc == JD_OK && !whole ? malloc((old->n ? old->n : 1) * sizeof *onew) : NULL;
-    if (rc == JD_OK && !whole && !onew)
+    bool *drop = onew ? calloc(old->n ? old->n : 1, sizeof *drop) : NULL;
+    if (rc == JD_OK && !whole && !drop)
         rc = JD_ENOMEM;
     for (size_t i = 0; onew && i < old->n; i++)
         onew[i] = UINT32_MAX;
-    if (rc == JD_OK && !whole && (rc = mark_refs(&P, f)) == JD_OK &&
-        (rc = merge_entries(x, old, f, &P, onew)) == JD_OK &&
+    if (rc == JD_OK && !whole)
+        mark_drops(&P, f, old, drop);
+    if (rc == JD_OK && !whole && (rc = merge_entries(x, old, f, drop, onew)) == JD_OK &&
         (sort ? index_finish(x) : index_finish_patch(x, old, onew)) < 0)
         rc = JD_ENOMEM;
     free(onew);
+    free(drop);
     for (size_t i = 0; i < P.n; i++)
         free((char *)P.v[i]);
     free(P.v);
@@ -720,6 +933,23 @@ static bool skeys_equal(const skey *a, const skey *b, size_t n)
     return true;
 }
 
+/* The name words of two indexes with equal entries: the same words, codes,
+ * letters and entries, numbered alike, and the same words per entry. */
+static bool words_equal(const jd_person_index *a, const jd_person_index *b)
+{
+    for (size_t w = 0; w < a->nwords; w++) {
+        const nword *x = &a->words[w], *y = &b->words[w];
+        if (word_order(x->w, x->len, y->w, y->len) || x->first != y->first ||
+            x->count != y->count || strcmp(x->pa, y->pa) || strcmp(x->pb, y->pb) ||
+            a->wmask[w] != b->wmask[w])
+            return false;
+    }
+    size_t total = a->nwords ? a->words[a->nwords - 1].first + a->words[a->nwords - 1].count : 0;
+    return !memcmp(a->post, b->post, total * sizeof *a->post) &&
+           !memcmp(a->ew_off, b->ew_off, (a->n + 1) * sizeof *a->ew_off) &&
+           !memcmp(a->ew, b->ew, a->ew_off[a->n] * sizeof *a->ew);
+}
+
 /* The sorted lookups (by id, lower-case ids, refs, dates of birth, name
  * words in byte order) of two indexes with equal entries. */
 static bool lookups_equal(const jd_person_index *a, const jd_person_index *b)
@@ -735,7 +965,7 @@ static bool lookups_equal(const jd_person_index *a, const jd_person_index *b)
     for (size_t w = 0; w < a->nwords; w++)
         if (a->by_word[w] != b->by_word[w])
             return false;
-    return true;
+    return words_equal(a, b);
 }
 
 bool jd_person_index_equal(const jd_person_index *a, const jd_person_index *b)
