@@ -1131,6 +1131,7 @@ static void test_resolve__resident_mentions_are_the_stores(void **state)
     assert_true(rows > 100);
     assert_int_equal(rst->refs_rebuilt, -1); /* the fill built every ref */
     assert_true(rst->built_bytes > 0);
+    assert_int_equal(rst->bytes, 0); /* lean: the refs kept, not their rows */
     assert_int_equal(rst->ids_reads, 1); /* and read the stored identities */
     kept_ids_are_the_stores(r, b);
     jd_resolve_opts ob = o;
@@ -1155,6 +1156,8 @@ static void test_resolve__resident_mentions_are_the_stores(void **state)
         assert_true(rst->refs_read > 0 && rst->refs_read < 10);
         assert_true(rst->rows > rows); /* each step adds a mention */
         rows = rst->rows;
+        assert_int_equal(rst->bytes, 0);
+        assert_true(rst->rows_read > 0 && rst->rows_read < 40); /* the changed refs' only */
         assert_int_equal(rst->built_runs, step); /* the kept refs taken */
         assert_int_equal(rst->ids_reads, 1);     /* and the fill's identities, patched */
         assert_true(rst->refs_rebuilt > 0 && rst->refs_rebuilt <= rst->refs_read);
@@ -1165,7 +1168,8 @@ static void test_resolve__resident_mentions_are_the_stores(void **state)
     assert_int_equal(rst->refs_read, 0);
     assert_int_equal(rst->refs_rebuilt, 0);
     /* another variants file: its names come before the mentions', the
-     * kept refs' ids are not the load's: every ref built, the same */
+     * kept refs' ids are not the load's: the rows read again (the kept
+     * refs stand for them no more), every ref built, the same */
     char vf[64];
     snprintf(vf, sizeof vf, "%s/variants.tsv", db_);
     FILE *f = fopen(vf, "w");
@@ -1177,6 +1181,8 @@ static void test_resolve__resident_mentions_are_the_stores(void **state)
     assert_int_equal(jd_resolve_incremental(b, &ov, &st, NULL, &e), JD_OK);
     assert_int_equal(rst->refs_rebuilt, -1);
     assert_int_equal(rst->built_runs, 4);
+    assert_int_equal(rst->fills, 2);
+    assert_int_equal(rst->rows, rows);
     unlink(vf);
     /* the next run takes the refs that one built: the same */
     pair_feed(&cp, 6, &o, &ob);
@@ -1185,13 +1191,13 @@ static void test_resolve__resident_mentions_are_the_stores(void **state)
     /* dropped (the fallback): read whole again, the same */
     jd_resolve_resident_drop(r);
     pair_feed(&cp, 4, &o, &ob);
-    assert_int_equal(rst->fills, 2);
+    assert_int_equal(rst->fills, 3);
     assert_int_equal(rst->refs_rebuilt, -1); /* every ref built */
     assert_int_equal(rst->built_runs, 5);
     /* kept rows of another store are not used: read whole */
     feed_one(a, da, 5);
     assert_int_equal(jd_resolve_incremental(a, &ob, &st, NULL, &e), JD_OK);
-    assert_int_equal(rst->fills, 3);
+    assert_int_equal(rst->fills, 4);
     assert_int_equal(rst->refs_rebuilt, -1);
     feed_one(b, db_, 5);
     assert_int_equal(jd_resolve_incremental(b, &o, &st, NULL, &e), JD_OK);

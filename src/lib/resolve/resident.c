@@ -77,6 +77,9 @@ struct jd_resolve_resident {
     int64_t mention_max;     /* the store's highest mention id then */
     rows r;
     bool have, ordered;
+    /* r holds one stub a ref (jd_resolve__resident_lean) but for the refs
+     * the last refresh read again: the rows only the kept refs stand for */
+    bool lean;
     jd_resolve_resident_stats st;
     idrows ids; /* the stored identities (jd_resolve__resident_ids) */
     /* the refs the load built from the rows before the last refresh (cut 1:
@@ -250,6 +253,7 @@ void jd_resolve_resident_drop(jd_resolve_resident *c)
     rows_free(&c->r);
     jd_buf_init(&c->r.b, SIZE_MAX);
     c->have = false;
+    c->lean = false;
     c->s = NULL;
     jd_resolve__resident_ids_drop(c);
     jd_resolve__kept_keys_drop(&c->keys);
@@ -442,8 +446,10 @@ static int merge(rows *out, const rows *old, const keys *y, const rows *fresh)
     return JD_OK;
 }
 
-/* The kept rows brought up to the store's; *stale when they cannot be. */
-static int refresh(jd_resolve_resident *c, jd_store *s, bool *stale, jd_error *err)
+/* The kept rows brought up to the store's; *stale when they cannot be.
+ * Lean (no rows kept): the changed refs' rows read into *fresh_out. */
+static int refresh(jd_resolve_resident *c, jd_store *s, bool *stale, rows *fresh_out,
+                   jd_error *err)
 {
     *stale = true;
     const struct jd_incr_ops *I = s->ops->incr;
@@ -476,10 +482,13 @@ static int refresh(jd_resolve_resident *c, jd_store *s, bool *stale, jd_error *e
         rc = s->ops->mentions_of(s, ag, rf, y.n, on_row, &fresh, err);
     if (rc == JD_OK && !rows_ordered(&fresh))
         rc = JD_EINVALID; /* not strcmp's order: read it all again */
-    else if (rc == JD_OK && y.n && merge(&out, &c->r, &y, &fresh) < 0)
+    else if (rc == JD_OK && y.n && !c->lean && merge(&out, &c->r, &y, &fresh) < 0)
         rc = jd_oom(err);
     if (rc == JD_OK) {
-        if (y.n) {
+        if (c->lean) {
+            *fresh_out = fresh;
+            memset(&fresh, 0, sizeof fresh);
+        } else if (y.n) {
             rows_free(&c->r);
             rows_fit(&out);
             c->r = out;
@@ -489,7 +498,7 @@ static int refresh(jd_resolve_resident *c, jd_store *s, bool *stale, jd_error *e
         c->mention_max = mx;
         c->st.refreshes++;
         c->st.refs_read = (int64_t)y.n;
-        c->st.rows_read = (int64_t)fresh.n;
+        c->st.rows_read = (int64_t)(c->lean ? fresh_out->n : fresh.n);
         *stale = false;
         chg_drop(c);
         c->chg = malloc(sizeof *c->chg);
@@ -514,8 +523,11 @@ int jd_resolve__resident_rows(jd_resolve_resident *c, jd_store *s, jd_mention_cb
     /* the refs built from the rows as they were: the caller's, unless the
      * rows are read whole again (then nothing tells what changed) */
     *built = NULL;
-    if (!can_keep(s)) {
+    if (!can_keep(s)) { /* nothing kept of these rows: the refs built from them neither */
         built_drop(c);
+        rows_free(&c->r);
+        jd_buf_init(&c->r.b, SIZE_MAX);
+        c->have = c->lean = false;
         return s->ops->mentions(s, cb, payload, err);
     }
     jd_resolve__built *b = c->built;
@@ -523,8 +535,16 @@ int jd_resolve__resident_rows(jd_resolve_resident *c, jd_store *s, jd_mention_cb
     double t0 = cpu_now();
     bool stale = true;
     int rc = JD_OK;
+    rows fresh = {0};
+    jd_buf_init(&fresh.b, SIZE_MAX);
     if (c->have && c->s == s && c->ordered)
-        rc = refresh(c, s, &stale, err);
+        rc = refresh(c, s, &stale, &fresh, err);
+    /* lean, the changed refs' rows stand beside the kept refs only: without
+     * them, or without the list of what changed, the store is read again */
+    if (rc == JD_OK && !stale && c->lean && (!b || !c->chg))
+        stale = true;
+    if (stale)
+        rows_free(&fresh);
     if (rc == JD_OK && stale)
         rc = fill(c, s, err); /* drops the changed refs: every ref counts as changed */
     c->st.cpu_refresh = cpu_now() - t0;
@@ -533,18 +553,38 @@ int jd_resolve__resident_rows(jd_resolve_resident *c, jd_store *s, jd_mention_cb
         b = NULL;
     }
     if (rc < 0) {
+        rows_free(&fresh);
         jd_resolve_resident_drop(c);
         return rc;
     }
     *built = b;
-    c->st.rows = (int64_t)c->r.n;
+    const rows *give = c->lean ? &fresh : &c->r;
+    if (!c->lean)
+        c->st.rows = (int64_t)c->r.n;
     c->st.bytes = (int64_t)(c->r.b.cap + c->r.cap * sizeof *c->r.off);
     jd_mention_row m;
-    for (size_t k = 0; rc == JD_OK && k < c->r.n; k++) {
-        rows_get(&c->r, k, &m);
+    for (size_t k = 0; rc == JD_OK && k < give->n; k++) {
+        rows_get(give, k, &m);
         rc = cb(&m, payload);
     }
+    rows_free(&fresh);
     return rc;
+}
+
+bool jd_resolve__resident_is_lean(const jd_resolve_resident *c)
+{
+    return c->lean;
+}
+
+void jd_resolve__resident_lean(jd_resolve_resident *c, int64_t mentions)
+{
+    if (!c->have || !c->built)
+        return;
+    rows_free(&c->r);
+    jd_buf_init(&c->r.b, SIZE_MAX);
+    c->lean = true;
+    c->st.rows = mentions;
+    c->st.bytes = 0;
 }
 
 int jd_resolve__resident_fill_rows(jd_resolve_resident *c, jd_store *s, jd_error *err)

@@ -5762,6 +5762,7 @@ typedef struct kept_load {
     jd_resolve_resident *c;
     jd_resolve__built *b; /* set before the first row (NULL: build every ref) */
     bool ready;           /* b checked, and its pools R's */
+    bool lean;            /* the rows are the changed refs' only (b's others taken) */
     size_t k;             /* b's next ref */
     const char *agency, *ref; /* the current ref's (the row's strings) */
     bool kept;                /* the current ref's record taken from b */
@@ -5769,19 +5770,26 @@ typedef struct kept_load {
     vec taken; /* (R's ref << 32 | b's) of each kept ref */
 } kept_load;
 
-/* b's pools made R's when R's names so far (the variants') are the first
- * of b's and R holds nothing else yet: the ids b's records hold are then
- * R's. Else b is dropped. */
+/* Can b's pools be made R's? When R's names so far (the variants') are the
+ * first of b's and R holds nothing else yet: the ids b's records hold are
+ * then R's. */
+static bool kept_fits(const rs *R, const jd_resolve__built *b)
+{
+    return !R->n && !R->nev && !R->ids.len && R->names.len <= b->names.len &&
+           (!R->names.len || !memcmp(R->names.buf, b->names.buf, R->names.len)) &&
+           R->ph.count <= b->ph.count;
+}
+
+/* b's pools made R's when it fits (kept_fits), else b dropped. */
 static void kept_take(kept_load *K)
 {
     rs *R = K->L->R;
     jd_resolve__built *b = K->b;
     K->ready = true;
+    K->lean = jd_resolve__resident_is_lean(K->c);
     if (!b)
         return;
-    if (R->n || R->nev || R->ids.len || R->names.len > b->names.len ||
-        (R->names.len && memcmp(R->names.buf, b->names.buf, R->names.len)) ||
-        R->ph.count > b->ph.count) {
+    if (!kept_fits(R, b)) {
         jd_resolve__built_free(b);
         K->b = NULL;
         return;
@@ -5825,6 +5833,25 @@ static int kept_cmp(const rs *R, const rref *r, const char *agency, const char *
     return c ? c : strcmp(pool_str(&R->ids, r->ref), ref);
 }
 
+/* Lean: b's refs before (agency, ref) (every one left: agency NULL) put in
+ * R, but those the store changed (their rows, if any, are given). */
+static int kept_upto(kept_load *K, const char *agency, const char *ref)
+{
+    const jd_resolve__built *b = K->b;
+    const rs *R = K->L->R;
+    for (; K->k < b->n && (!agency || kept_cmp(R, &b->r[K->k], agency, ref) < 0); K->k++) {
+        const rref *r = &b->r[K->k];
+        if (jd_resolve__resident_changed(K->c, pool_str(&R->ids, r->agency),
+                                         pool_str(&R->ids, r->ref)))
+            continue;
+        uint64_t *t = vec_push(&K->taken);
+        if (!t || kept_ref(K, K->k) < 0)
+            return JD_ENOMEM;
+        *t = (uint64_t)(R->n - 1) << 32 | K->k;
+    }
+    return JD_OK;
+}
+
 static int on_kept_mention(const jd_mention_row *m, void *payload)
 {
     kept_load *K = payload;
@@ -5836,7 +5863,9 @@ static int on_kept_mention(const jd_mention_row *m, void *payload)
         K->kept = false;
         K->L->cur = NULL; /* a new ref; R's records may move (ref_push) */
         const jd_resolve__built *b = K->b;
-        if (b && !jd_resolve__resident_changed(K->c, m->agency, m->person_ref)) {
+        if (b && K->lean && kept_upto(K, m->agency, m->person_ref) < 0)
+            return JD_ENOMEM;
+        if (b && !K->lean && !jd_resolve__resident_changed(K->c, m->agency, m->person_ref)) {
             const rs *R = K->L->R;
             while (K->k < b->n && kept_cmp(R, &b->r[K->k], m->agency, m->person_ref) < 0)
                 K->k++;
@@ -5858,9 +5887,16 @@ static int load_resident(rs *R, jd_store *s, loader *L, jd_resolve_resident *res
                          vec *evi, jd_error *err)
 {
     kept_load K = {.L = L, .c = res, .taken = {.sz = sizeof(uint64_t)}};
+    /* kept refs that cannot be taken dropped first (lean, the rows are then
+     * read again) */
+    jd_resolve__built *kb = jd_resolve__resident_built(res);
+    if (kb && !kept_fits(R, kb))
+        jd_resolve__resident_keep_built(res, NULL, jd_resolve__built_free);
     int rc = jd_resolve__resident_rows(res, s, on_kept_mention, &K, &K.b, err);
     if (!K.ready)
         kept_take(&K);
+    if (rc == JD_OK && K.b && K.lean && kept_upto(&K, NULL, NULL) < 0)
+        rc = JD_ENOMEM;
     /* the kept refs' fingerprints (fp_range), when known */
     if (rc == JD_OK && K.b && K.b->fp && (R->kept_fp = calloc(R->n ? R->n : 1, sizeof *R->kept_fp)))
         for (size_t t = 0; t < K.taken.n; t++) {
@@ -5873,6 +5909,8 @@ static int load_resident(rs *R, jd_store *s, loader *L, jd_resolve_resident *res
     jd_resolve__built *nb = rc == JD_OK ? built_make(R, evk, evi) : NULL;
     jd_resolve__resident_keep_built(res, nb, jd_resolve__built_free);
     jd_resolve__resident_built_note(res, rebuilt, built_bytes(nb));
+    if (nb)
+        jd_resolve__resident_lean(res, R->st.mentions);
     return rc;
 }
 
