@@ -1207,6 +1207,61 @@ static void test_resolve__resident_mentions_are_the_stores(void **state)
     synth_county_close(b, db_, pb);
 }
 
+/*
+ * The kept refs' memory is bounded (serve --resident, issue 17): their
+ * pools only grow (a string a rebuilt ref no longer holds stays), so once
+ * a run keeps more than (1 + share) times the bytes the last build of
+ * every ref kept, they are dropped and the next run reads the store and
+ * builds every ref again. Twelve feeds with a share of 0.05%: no run keeps
+ * more than its bound, the bound was passed (and the refs built again
+ * the run after) more than once, the identities stay those of the same
+ * feeds resolved without the resident.
+ */
+static void test_resolve__resident_refs_bounded(void **state)
+{
+    (void)state;
+    if (scratch_is_pg()) {
+        skip(); /* compares the SQLite files */
+        return;
+    }
+    jd_resolve_opts o = JD_RESOLVE_OPTS_INIT;
+    o.incr_max_share = 0;
+    o.incr_no_checks = true;
+    county_pair cp;
+    county_pair_open(&cp, 12, "bnd", &o);
+    jd_error e;
+    jd_resolve_resident *r = jd_resolve_resident_new();
+    assert_non_null(r);
+    jd_resolve__resident_set_regrow(r, 0.0005);
+    assert_int_equal(jd_resolve_resident_fill(r, cp.b, &e), JD_OK);
+    const jd_resolve_resident_stats *rst = jd_resolve_resident_stats_of(r);
+    int64_t base = rst->built_bytes, regrown = 0, fills = rst->fills;
+    assert_true(base > 0);
+    bool was_regrown = false;
+    jd_resolve_opts ob = o;
+    ob.resident = r;
+    for (int k = 1; k <= 12; k++) {
+        pair_feed(&cp, k, &o, &ob);
+        /* the run after a drop read the store and built every ref */
+        assert_int_equal(rst->fills, fills + was_regrown);
+        fills = rst->fills;
+        if (was_regrown)
+            assert_int_equal(rst->refs_rebuilt, -1);
+        if (rst->refs_rebuilt < 0)
+            base = rst->built_bytes;
+        was_regrown = rst->built_regrown > regrown;
+        regrown = rst->built_regrown;
+        if (!was_regrown) /* kept: within the bound */
+            assert_true((double)rst->built_bytes <= (double)base * 1.0005);
+        else
+            assert_null(jd_resolve__resident_built(r));
+    }
+    assert_true(regrown >= 2);
+    jd_resolve_resident_free(r);
+    synth_county_close(cp.a, cp.da, cp.pa);
+    synth_county_close(cp.b, cp.db, cp.pb);
+}
+
 /* The rows identity_refs gives (or the kept ones), one line each, sorted. */
 typedef struct id_lines {
     char **v;
@@ -2131,6 +2186,7 @@ int main(void)
         cmocka_unit_test(test_resolve__a_ref_counts_once_in_a_block),
         cmocka_unit_test(test_resolve__scope_loaded_alone_keeps_the_county_cap),
         cmocka_unit_test(test_resolve__resident_mentions_are_the_stores),
+        cmocka_unit_test(test_resolve__resident_refs_bounded),
         cmocka_unit_test(test_resolve__resident_identities_are_the_stores),
         cmocka_unit_test(test_resolve__resident_keys_are_the_countys),
     };

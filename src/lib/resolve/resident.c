@@ -87,6 +87,11 @@ struct jd_resolve_resident {
      * those it builds), and the refs whose rows that refresh replaced */
     jd_resolve__built *built;
     void (*built_free)(jd_resolve__built *);
+    /* the kept refs' bytes when a load last built every ref, and the share
+     * past which they are built again (their pools only grow: a string a
+     * rebuilt ref no longer holds stays) */
+    int64_t built_base;
+    double regrow;
     struct keys *chg;
     jd_resolve__kept_keys keys; /* the county's blocking keys (jd_resolve__resident_keys) */
 };
@@ -230,6 +235,7 @@ jd_resolve_resident *jd_resolve_resident_new(void)
     if (c) {
         jd_buf_init(&c->r.b, SIZE_MAX);
         ids_init(&c->ids);
+        c->regrow = JD_RESIDENT_REGROW;
     }
     return c;
 }
@@ -619,6 +625,17 @@ void jd_resolve__resident_built_note(jd_resolve_resident *c, int64_t rebuilt, in
     c->st.built_runs += rebuilt >= 0;
     c->st.refs_rebuilt = rebuilt;
     c->st.built_bytes = bytes;
+    if (rebuilt < 0)
+        c->built_base = bytes;
+    else if (c->built && (double)bytes > (double)c->built_base * (1.0 + c->regrow)) {
+        built_drop(c); /* the next load reads and builds every ref again */
+        c->st.built_regrown++;
+    }
+}
+
+void jd_resolve__resident_set_regrow(jd_resolve_resident *c, double share)
+{
+    c->regrow = share < 0 ? 0 : share;
 }
 
 /* ---- the stored identities kept ---- */

@@ -270,6 +270,12 @@ bool jd_resolve__resident_changed(const jd_resolve_resident *c, const char *agen
 void jd_resolve__resident_keep_built(jd_resolve_resident *c, jd_resolve__built *b,
                                      void (*free_fn)(jd_resolve__built *));
 void jd_resolve__resident_built_note(jd_resolve_resident *c, int64_t rebuilt, int64_t bytes);
+/* The kept refs' memory bounded: when a load that took them keeps more than
+ * (1 + share) times the bytes the last load of every ref kept, they are
+ * dropped and the next load reads and builds every ref again (their pools
+ * only grow). JD_RESIDENT_REGROW by default; tests set less. */
+#define JD_RESIDENT_REGROW 0.25
+void jd_resolve__resident_set_regrow(jd_resolve_resident *c, double share);
 /* The refs c keeps (NULL none), still c's. */
 jd_resolve__built *jd_resolve__resident_built(jd_resolve_resident *c);
 /* Lean: once c keeps the refs a load built (mentions: the mentions they
