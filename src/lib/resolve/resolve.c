@@ -6256,6 +6256,11 @@ typedef struct run {
     kv *bk;
     size_t bk_n, bk_n11;
     vec bk_probe;
+    /* the resident's kept keys, emptied once read: bk handed to them (not
+     * copied: both at once were the run's peak) when the run is done with
+     * it (keys_hand_over); bk_used: the kept ones were used */
+    jd_resolve__kept_keys *bk_keep;
+    bool bk_used;
     /* a full run on a store with keys_replace_early: ref_key written by a
      * thread of its own while clustering (early_keys); keys_open once its
      * transaction is open, until identities_replace ends it */
@@ -6279,8 +6284,11 @@ static void run_init(run *u, jd_store *s, const jd_resolve_opts *o)
     u->threads = jd_thread_count(o->threads);
 }
 
+static void keys_hand_over(run *u);
+
 static void run_free(run *u)
 {
+    keys_hand_over(u);
     free(u->model_json);
     for (size_t k = 0; u->info && k < u->ninfo; k++) {
         free((char *)u->info[k].dob);
@@ -6450,17 +6458,18 @@ static int keys_from_kept(run *u, jd_resolve__kept_keys *kk, kv **out, size_t *n
     return 1;
 }
 
-/* The county's sorted keys k[0..n) kept in kk for the next run, with each
- * ref's keys' check value (key_check_value) and name and the variants file's
- * path and content hash; dropped when memory runs short. */
-static void keys_keep(const run *u, const kv *k, size_t n, jd_resolve__kept_keys *kk)
+/* The county's sorted keys k[0..n) (kk's now, freed with them) kept in kk
+ * for the next run, with each ref's keys' check value (key_check_value)
+ * and name and the variants file's path and content hash; dropped when
+ * memory runs short. */
+static void keys_keep(const run *u, kv *k, size_t n, jd_resolve__kept_keys *kk)
 {
     const rs *R = &u->R;
     jd_resolve__kept_keys_drop(kk);
     size_t len = 0;
     for (uint32_t i = 0; i < R->n; i++)
         len += pool_len(&R->ids, R->r[i].agency) + pool_len(&R->ids, R->r[i].ref) + 2;
-    kk->k = malloc((n ? n : 1) * sizeof *kk->k);
+    kk->k = k;
     kk->fp = malloc((R->n ? R->n : 1) * sizeof *kk->fp);
     kk->at = malloc((R->n ? R->n : 1) * sizeof *kk->at);
     kk->names = malloc(len ? len : 1);
@@ -6469,7 +6478,6 @@ static void keys_keep(const run *u, const kv *k, size_t n, jd_resolve__kept_keys
         jd_resolve__kept_keys_drop(kk);
         return;
     }
-    memcpy(kk->k, k, n * sizeof *k);
     for (uint32_t i = 0; i < R->n; i++)
         kk->fp[i] = key_check_value(R, u->fp, i);
     kk->var_hash = R->var_hash;
@@ -6488,6 +6496,19 @@ static void keys_keep(const run *u, const kv *k, size_t n, jd_resolve__kept_keys
     kk->nrefs = (uint32_t)R->n;
     kk->names_len = len;
     kk->have = true;
+}
+
+/* The run done with its keys (u->bk): the resident's kept keys made of
+ * them (keys_keep), else freed. */
+static void keys_hand_over(run *u)
+{
+    if (u->bk_keep && u->bk) {
+        keys_keep(u, u->bk, u->bk_n, u->bk_keep);
+        jd_resolve__resident_keys_note(u->o->resident, u->bk_used);
+    } else
+        free(u->bk);
+    u->bk = NULL;
+    u->bk_keep = NULL;
 }
 
 /* How many (key, ref) entries of k[0..n) differ from the county's keys made
@@ -6555,9 +6576,10 @@ static int run_block_keys(run *u, jd_error *err)
     if (got ? keys_finish(R, u->bk, u->bk_n, cap, &u->bk_n11, &u->bk_probe) < 0
             : block_keys(R, cap, u->threads, &u->bk, &u->bk_n, &u->bk_n11, &u->bk_probe) < 0)
         return jd_oom(err);
-    if (kk) {
-        keys_keep(u, u->bk, u->bk_n, kk);
-        jd_resolve__resident_keys_note(u->o->resident, used);
+    if (kk) { /* read: kept again from u->bk once the run is done with it */
+        jd_resolve__kept_keys_drop(kk);
+        u->bk_keep = kk;
+        u->bk_used = used;
     }
     const kv *k = u->bk;
     size_t c = (size_t)(cap > 0 ? cap : 0);
@@ -8498,8 +8520,7 @@ static int pairs_all(run *u, jd_error *err)
     int rc = jd_resolve__pairs(u->bk, u->bk_n11, (uint32_t)R->n,
                                (size_t)(u->o->block_cap > 0 ? u->o->block_cap : 0), u->threads,
                                &pp, &np, by_rule, &skipped);
-    free(u->bk);
-    u->bk = NULL;
+    keys_hand_over(u);
     if (rc == JD_OK && u->bk_probe.n)
         rc = merge_pairs(&pp, &np, u->bk_probe.p, u->bk_probe.n);
     vec_drop(&u->bk_probe);
