@@ -1212,11 +1212,35 @@ static void test_resolve__resident_mentions_are_the_stores(void **state)
  * pools only grow (a string a rebuilt ref no longer holds stays), so once
  * a run keeps more than (1 + share) times the bytes the last build of
  * every ref kept, they are dropped and the next run reads the store and
- * builds every ref again. Twelve feeds with a share of 0.05%: no run keeps
- * more than its bound, the bound was passed (and the refs built again
- * the run after) more than once, the identities stay those of the same
- * feeds resolved without the resident.
+ * builds every ref again. A new ref (feed_one), then twelve feeds each
+ * naming that ref again under new names and a new postcode (strings its
+ * record may hold no more, the refs as many), with a share of 0: no
+ * run keeps more than its bound, the bound was passed (and the refs
+ * built again the run after) more than once, the identities stay those
+ * of the same feeds resolved without the resident.
  */
+static void feed_again(jd_store *s, const char *dir, int k)
+{
+    char feed[300], ev[200], pe[600], lng[100];
+    memset(lng, 'a' + k, sizeof lng - 1); /* long names: a few hundred bytes a feed */
+    lng[sizeof lng - 1] = '\0';
+    snprintf(feed, sizeof feed, "%s/again%d", dir, k);
+    assert_int_equal(mkdir(feed, 0700), 0);
+    snprintf(ev, sizeof ev,
+             "agency,record_id,event_type,occurred_at,narrative\npolice,G%d,call,2021-04-%02d,"
+             "A call.\n",
+             k, k);
+    snprintf(pe, sizeof pe,
+             "agency,record_id,person_ref,role,surname,forenames,dob,gender,postcode\n"
+             "police,G%d,Q1,subject,Quill%s,Ad%s,1980-04-01,F,OX%d %dZZ\n",
+             k, lng, lng, k + 10, k);
+    write_bundle(feed, ev, pe);
+    jd_ingest_opts io = JD_INGEST_OPTS_INIT;
+    jd_ingest_counts t;
+    const char *b[] = {feed};
+    assert_int_equal(jd_ingest_bundles(s, b, 1, &io, &t, NULL), JD_OK);
+}
+
 static void test_resolve__resident_refs_bounded(void **state)
 {
     (void)state;
@@ -1232,27 +1256,41 @@ static void test_resolve__resident_refs_bounded(void **state)
     jd_error e;
     jd_resolve_resident *r = jd_resolve_resident_new();
     assert_non_null(r);
-    jd_resolve__resident_set_regrow(r, 0.0005);
+    jd_resolve__resident_set_regrow(r, 0);
     assert_int_equal(jd_resolve_resident_fill(r, cp.b, &e), JD_OK);
     const jd_resolve_resident_stats *rst = jd_resolve_resident_stats_of(r);
-    int64_t base = rst->built_bytes, regrown = 0, fills = rst->fills;
-    assert_true(base > 0);
+    int64_t refs = 0, regrown = 0, fills = rst->fills;
+    assert_true(rst->built_bytes > 0 && rst->ids_rows > 0);
+    /* the kept bytes a ref when every ref was built (the fill: every ref
+     * of the county has a stored identity) */
+    double base = (double)rst->built_bytes / (double)rst->ids_rows;
     bool was_regrown = false;
     jd_resolve_opts ob = o;
     ob.resident = r;
-    for (int k = 1; k <= 12; k++) {
-        pair_feed(&cp, k, &o, &ob);
+    for (int k = 1; k <= 13; k++) {
+        jd_resolve_stats st;
+        if (k == 1) {
+            feed_one(cp.a, cp.da, 1);
+            feed_one(cp.b, cp.db, 1);
+        } else {
+            feed_again(cp.a, cp.da, k);
+            feed_again(cp.b, cp.db, k);
+        }
+        assert_int_equal(jd_resolve_incremental(cp.a, &o, &st, NULL, &e), JD_OK);
+        assert_int_equal(jd_resolve_incremental(cp.b, &ob, &st, NULL, &e), JD_OK);
+        same_identities(cp.pa, cp.pb);
         /* the run after a drop read the store and built every ref */
         assert_int_equal(rst->fills, fills + was_regrown);
         fills = rst->fills;
         if (was_regrown)
             assert_int_equal(rst->refs_rebuilt, -1);
+        refs = st.refs;
         if (rst->refs_rebuilt < 0)
-            base = rst->built_bytes;
+            base = (double)rst->built_bytes / (double)refs;
         was_regrown = rst->built_regrown > regrown;
         regrown = rst->built_regrown;
         if (!was_regrown) /* kept: within the bound */
-            assert_true((double)rst->built_bytes <= (double)base * 1.0005);
+            assert_true((double)rst->built_bytes <= base * (double)refs);
         else
             assert_null(jd_resolve__resident_built(r));
     }

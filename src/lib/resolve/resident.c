@@ -87,10 +87,10 @@ struct jd_resolve_resident {
      * those it builds), and the refs whose rows that refresh replaced */
     jd_resolve__built *built;
     void (*built_free)(jd_resolve__built *);
-    /* the kept refs' bytes when a load last built every ref, and the share
-     * past which they are built again (their pools only grow: a string a
-     * rebuilt ref no longer holds stays) */
-    int64_t built_base;
+    /* the kept refs' bytes a ref when a load last built every ref, and the
+     * share past which they are built again (their pools only grow: a
+     * string a rebuilt ref no longer holds stays) */
+    double built_base;
     double regrow;
     struct keys *chg;
     jd_resolve__kept_keys keys; /* the county's blocking keys (jd_resolve__resident_keys) */
@@ -620,14 +620,16 @@ jd_resolve__built *jd_resolve__resident_built(jd_resolve_resident *c)
     return c->built;
 }
 
-void jd_resolve__resident_built_note(jd_resolve_resident *c, int64_t rebuilt, int64_t bytes)
+void jd_resolve__resident_built_note(jd_resolve_resident *c, int64_t rebuilt, int64_t bytes,
+                                     int64_t refs)
 {
     c->st.built_runs += rebuilt >= 0;
     c->st.refs_rebuilt = rebuilt;
     c->st.built_bytes = bytes;
+    double per = refs > 0 ? (double)bytes / (double)refs : 0;
     if (rebuilt < 0)
-        c->built_base = bytes;
-    else if (c->built && (double)bytes > (double)c->built_base * (1.0 + c->regrow)) {
+        c->built_base = per;
+    else if (c->built && per > c->built_base * (1.0 + c->regrow)) {
         built_drop(c); /* the next load reads and builds every ref again */
         c->st.built_regrown++;
     }

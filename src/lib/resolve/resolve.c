@@ -5908,7 +5908,7 @@ static int load_resident(rs *R, jd_store *s, loader *L, jd_resolve_resident *res
     jd_resolve__built_free(K.b); /* before the copy: not both at once */
     jd_resolve__built *nb = rc == JD_OK ? built_make(R, evk, evi) : NULL;
     jd_resolve__resident_keep_built(res, nb, jd_resolve__built_free);
-    jd_resolve__resident_built_note(res, rebuilt, built_bytes(nb));
+    jd_resolve__resident_built_note(res, rebuilt, built_bytes(nb), (int64_t)R->n);
     if (nb)
         jd_resolve__resident_lean(res, R->st.mentions);
     return rc;
