@@ -842,6 +842,16 @@ static void write_bundle(const char *dir, const char *events, const char *person
 }
 
 /* Ingest a feed of one call naming one new person, police F<k> (dir/feed<k>). */
+/* A bundle of events ev and persons pe written in feed, ingested into s. */
+static void feed_ingest(jd_store *s, const char *feed, const char *ev, const char *pe)
+{
+    write_bundle(feed, ev, pe);
+    jd_ingest_opts io = JD_INGEST_OPTS_INIT;
+    jd_ingest_counts t;
+    const char *b[] = {feed};
+    assert_int_equal(jd_ingest_bundles(s, b, 1, &io, &t, NULL), JD_OK);
+}
+
 static void feed_one(jd_store *s, const char *dir, int k)
 {
     char feed[300], ev[200], pe[300];
@@ -855,11 +865,7 @@ static void feed_one(jd_store *s, const char *dir, int k)
              "agency,record_id,person_ref,role,surname,forenames,dob,gender,postcode\n"
              "police,F%d,Q%d,subject,Quill%c,Ada,1980-04-%02d,F,OX9 %dZZ\n",
              k, k, 'a' + k, k, k);
-    write_bundle(feed, ev, pe);
-    jd_ingest_opts io = JD_INGEST_OPTS_INIT;
-    jd_ingest_counts t;
-    const char *b[] = {feed};
-    assert_int_equal(jd_ingest_bundles(s, b, 1, &io, &t, NULL), JD_OK);
+    feed_ingest(s, feed, ev, pe);
 }
 
 static int fail_mentions_around(jd_store *s, const char *const *agency, const char *const *ref,
@@ -1107,18 +1113,28 @@ static void pair_feed(county_pair *p, int k, const jd_resolve_opts *oa,
     same_identities(p->pa, p->pb);
 }
 
+/* The resident tests' pair, resolved with o (every change incremental, no
+ * checks); false (skipped) on PostgreSQL: they compare the SQLite files. */
+static bool resident_pair_open(county_pair *cp, int seed, const char *tag, jd_resolve_opts *o)
+{
+    if (scratch_is_pg()) {
+        skip();
+        return false;
+    }
+    *o = (jd_resolve_opts)JD_RESOLVE_OPTS_INIT;
+    o->incr_max_share = 0;
+    o->incr_no_checks = true;
+    county_pair_open(cp, seed, tag, o);
+    return true;
+}
+
 static void test_resolve__resident_mentions_are_the_stores(void **state)
 {
     (void)state;
-    if (scratch_is_pg()) {
-        skip(); /* compares the SQLite files */
-        return;
-    }
-    jd_resolve_opts o = JD_RESOLVE_OPTS_INIT;
-    o.incr_max_share = 0;
-    o.incr_no_checks = true;
+    jd_resolve_opts o;
     county_pair cp;
-    county_pair_open(&cp, 11, "res", &o);
+    if (!resident_pair_open(&cp, 11, "res", &o))
+        return;
     jd_store *a = cp.a, *b = cp.b;
     const char *da = cp.da, *db_ = cp.db, *pa = cp.pa, *pb = cp.pb;
     jd_resolve_stats st;
@@ -1234,25 +1250,16 @@ static void feed_again(jd_store *s, const char *dir, int k)
              "agency,record_id,person_ref,role,surname,forenames,dob,gender,postcode\n"
              "police,G%d,Q1,subject,Quill%s,Ad%s,1980-04-01,F,OX%d %dZZ\n",
              k, lng, lng, k + 10, k);
-    write_bundle(feed, ev, pe);
-    jd_ingest_opts io = JD_INGEST_OPTS_INIT;
-    jd_ingest_counts t;
-    const char *b[] = {feed};
-    assert_int_equal(jd_ingest_bundles(s, b, 1, &io, &t, NULL), JD_OK);
+    feed_ingest(s, feed, ev, pe);
 }
 
 static void test_resolve__resident_refs_bounded(void **state)
 {
     (void)state;
-    if (scratch_is_pg()) {
-        skip(); /* compares the SQLite files */
-        return;
-    }
-    jd_resolve_opts o = JD_RESOLVE_OPTS_INIT;
-    o.incr_max_share = 0;
-    o.incr_no_checks = true;
+    jd_resolve_opts o;
     county_pair cp;
-    county_pair_open(&cp, 12, "bnd", &o);
+    if (!resident_pair_open(&cp, 12, "bnd", &o))
+        return;
     jd_error e;
     jd_resolve_resident *r = jd_resolve_resident_new();
     assert_non_null(r);

@@ -20,6 +20,12 @@
  * made and read by resolve.c's load, cut 1) and the refs the last refresh
  * read again: the next load takes the kept refs once, builds again only
  * those refs, and gives back what it built. Any full read drops them.
+ * Once the load keeps the refs the rows are freed (lean: the kept refs
+ * stand for them); a refresh then hands the load only the changed refs'
+ * rows, and without the kept refs or the list of what changed the store
+ * is read again (fill). The kept refs are dropped (the next load builds
+ * them all) once their bytes a ref pass (1 + regrow) times the last full
+ * build's: their pools only grow.
  */
 #include "resolve/resolve.h"
 
