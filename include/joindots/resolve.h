@@ -62,8 +62,9 @@ typedef struct jd_resolve_resident_stats {
      * and event entries): runs whose load took them (built_runs), the refs
      * the last one built again from their rows (those whose rows changed;
      * -1 when it built every ref: none kept, or not to be trusted), and the
-     * memory they take */
-    int64_t built_runs, refs_rebuilt, built_bytes;
+     * memory they take; built_regrown: times they were dropped, grown past
+     * a share of what a build of every ref kept (the next run built all) */
+    int64_t built_runs, refs_rebuilt, built_bytes, built_regrown;
 } jd_resolve_resident_stats;
 jd_resolve_resident *jd_resolve_resident_new(void);
 void jd_resolve_resident_free(jd_resolve_resident *c);

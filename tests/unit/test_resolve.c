@@ -842,6 +842,16 @@ static void write_bundle(const char *dir, const char *events, const char *person
 }
 
 /* Ingest a feed of one call naming one new person, police F<k> (dir/feed<k>). */
+/* A bundle of events ev and persons pe written in feed, ingested into s. */
+static void feed_ingest(jd_store *s, const char *feed, const char *ev, const char *pe)
+{
+    write_bundle(feed, ev, pe);
+    jd_ingest_opts io = JD_INGEST_OPTS_INIT;
+    jd_ingest_counts t;
+    const char *b[] = {feed};
+    assert_int_equal(jd_ingest_bundles(s, b, 1, &io, &t, NULL), JD_OK);
+}
+
 static void feed_one(jd_store *s, const char *dir, int k)
 {
     char feed[300], ev[200], pe[300];
@@ -855,11 +865,7 @@ static void feed_one(jd_store *s, const char *dir, int k)
              "agency,record_id,person_ref,role,surname,forenames,dob,gender,postcode\n"
              "police,F%d,Q%d,subject,Quill%c,Ada,1980-04-%02d,F,OX9 %dZZ\n",
              k, k, 'a' + k, k, k);
-    write_bundle(feed, ev, pe);
-    jd_ingest_opts io = JD_INGEST_OPTS_INIT;
-    jd_ingest_counts t;
-    const char *b[] = {feed};
-    assert_int_equal(jd_ingest_bundles(s, b, 1, &io, &t, NULL), JD_OK);
+    feed_ingest(s, feed, ev, pe);
 }
 
 static int fail_mentions_around(jd_store *s, const char *const *agency, const char *const *ref,
@@ -1107,18 +1113,28 @@ static void pair_feed(county_pair *p, int k, const jd_resolve_opts *oa,
     same_identities(p->pa, p->pb);
 }
 
+/* The resident tests' pair, resolved with o (every change incremental, no
+ * checks); false (skipped) on PostgreSQL: they compare the SQLite files. */
+static bool resident_pair_open(county_pair *cp, int seed, const char *tag, jd_resolve_opts *o)
+{
+    if (scratch_is_pg()) {
+        skip();
+        return false;
+    }
+    *o = (jd_resolve_opts)JD_RESOLVE_OPTS_INIT;
+    o->incr_max_share = 0;
+    o->incr_no_checks = true;
+    county_pair_open(cp, seed, tag, o);
+    return true;
+}
+
 static void test_resolve__resident_mentions_are_the_stores(void **state)
 {
     (void)state;
-    if (scratch_is_pg()) {
-        skip(); /* compares the SQLite files */
-        return;
-    }
-    jd_resolve_opts o = JD_RESOLVE_OPTS_INIT;
-    o.incr_max_share = 0;
-    o.incr_no_checks = true;
+    jd_resolve_opts o;
     county_pair cp;
-    county_pair_open(&cp, 11, "res", &o);
+    if (!resident_pair_open(&cp, 11, "res", &o))
+        return;
     jd_store *a = cp.a, *b = cp.b;
     const char *da = cp.da, *db_ = cp.db, *pa = cp.pa, *pb = cp.pb;
     jd_resolve_stats st;
@@ -1131,6 +1147,7 @@ static void test_resolve__resident_mentions_are_the_stores(void **state)
     assert_true(rows > 100);
     assert_int_equal(rst->refs_rebuilt, -1); /* the fill built every ref */
     assert_true(rst->built_bytes > 0);
+    assert_int_equal(rst->bytes, 0); /* lean: the refs kept, not their rows */
     assert_int_equal(rst->ids_reads, 1); /* and read the stored identities */
     kept_ids_are_the_stores(r, b);
     jd_resolve_opts ob = o;
@@ -1155,6 +1172,8 @@ static void test_resolve__resident_mentions_are_the_stores(void **state)
         assert_true(rst->refs_read > 0 && rst->refs_read < 10);
         assert_true(rst->rows > rows); /* each step adds a mention */
         rows = rst->rows;
+        assert_int_equal(rst->bytes, 0);
+        assert_true(rst->rows_read > 0 && rst->rows_read < 40); /* the changed refs' only */
         assert_int_equal(rst->built_runs, step); /* the kept refs taken */
         assert_int_equal(rst->ids_reads, 1);     /* and the fill's identities, patched */
         assert_true(rst->refs_rebuilt > 0 && rst->refs_rebuilt <= rst->refs_read);
@@ -1165,7 +1184,8 @@ static void test_resolve__resident_mentions_are_the_stores(void **state)
     assert_int_equal(rst->refs_read, 0);
     assert_int_equal(rst->refs_rebuilt, 0);
     /* another variants file: its names come before the mentions', the
-     * kept refs' ids are not the load's: every ref built, the same */
+     * kept refs' ids are not the load's: the rows read again (the kept
+     * refs stand for them no more), every ref built, the same */
     char vf[64];
     snprintf(vf, sizeof vf, "%s/variants.tsv", db_);
     FILE *f = fopen(vf, "w");
@@ -1177,6 +1197,8 @@ static void test_resolve__resident_mentions_are_the_stores(void **state)
     assert_int_equal(jd_resolve_incremental(b, &ov, &st, NULL, &e), JD_OK);
     assert_int_equal(rst->refs_rebuilt, -1);
     assert_int_equal(rst->built_runs, 4);
+    assert_int_equal(rst->fills, 2);
+    assert_int_equal(rst->rows, rows);
     unlink(vf);
     /* the next run takes the refs that one built: the same */
     pair_feed(&cp, 6, &o, &ob);
@@ -1185,13 +1207,13 @@ static void test_resolve__resident_mentions_are_the_stores(void **state)
     /* dropped (the fallback): read whole again, the same */
     jd_resolve_resident_drop(r);
     pair_feed(&cp, 4, &o, &ob);
-    assert_int_equal(rst->fills, 2);
+    assert_int_equal(rst->fills, 3);
     assert_int_equal(rst->refs_rebuilt, -1); /* every ref built */
     assert_int_equal(rst->built_runs, 5);
     /* kept rows of another store are not used: read whole */
     feed_one(a, da, 5);
     assert_int_equal(jd_resolve_incremental(a, &ob, &st, NULL, &e), JD_OK);
-    assert_int_equal(rst->fills, 3);
+    assert_int_equal(rst->fills, 4);
     assert_int_equal(rst->refs_rebuilt, -1);
     feed_one(b, db_, 5);
     assert_int_equal(jd_resolve_incremental(b, &o, &st, NULL, &e), JD_OK);
@@ -1199,6 +1221,90 @@ static void test_resolve__resident_mentions_are_the_stores(void **state)
     jd_resolve_resident_free(r);
     synth_county_close(a, da, pa);
     synth_county_close(b, db_, pb);
+}
+
+/*
+ * The kept refs' memory is bounded (serve --resident, issue 17): their
+ * pools only grow (a string a rebuilt ref no longer holds stays), so once
+ * a run keeps more than (1 + share) times the bytes the last build of
+ * every ref kept, they are dropped and the next run reads the store and
+ * builds every ref again. A new ref (feed_one), then twelve feeds each
+ * naming that ref again under new names and a new postcode (strings its
+ * record may hold no more, the refs as many), with a share of 0: no
+ * run keeps more than its bound, the bound was passed (and the refs
+ * built again the run after) more than once, the identities stay those
+ * of the same feeds resolved without the resident.
+ */
+static void feed_again(jd_store *s, const char *dir, int k)
+{
+    char feed[300], ev[200], pe[600], lng[100];
+    memset(lng, 'a' + k, sizeof lng - 1); /* long names: a few hundred bytes a feed */
+    lng[sizeof lng - 1] = '\0';
+    snprintf(feed, sizeof feed, "%s/again%d", dir, k);
+    assert_int_equal(mkdir(feed, 0700), 0);
+    snprintf(ev, sizeof ev,
+             "agency,record_id,event_type,occurred_at,narrative\npolice,G%d,call,2021-04-%02d,"
+             "A call.\n",
+             k, k);
+    snprintf(pe, sizeof pe,
+             "agency,record_id,person_ref,role,surname,forenames,dob,gender,postcode\n"
+             "police,G%d,Q1,subject,Quill%s,Ad%s,1980-04-01,F,OX%d %dZZ\n",
+             k, lng, lng, k + 10, k);
+    feed_ingest(s, feed, ev, pe);
+}
+
+static void test_resolve__resident_refs_bounded(void **state)
+{
+    (void)state;
+    jd_resolve_opts o;
+    county_pair cp;
+    if (!resident_pair_open(&cp, 12, "bnd", &o))
+        return;
+    jd_error e;
+    jd_resolve_resident *r = jd_resolve_resident_new();
+    assert_non_null(r);
+    jd_resolve__resident_set_regrow(r, 0);
+    assert_int_equal(jd_resolve_resident_fill(r, cp.b, &e), JD_OK);
+    const jd_resolve_resident_stats *rst = jd_resolve_resident_stats_of(r);
+    int64_t refs = 0, regrown = 0, fills = rst->fills;
+    assert_true(rst->built_bytes > 0 && rst->ids_rows > 0);
+    /* the kept bytes a ref when every ref was built (the fill: every ref
+     * of the county has a stored identity) */
+    double base = (double)rst->built_bytes / (double)rst->ids_rows;
+    bool was_regrown = false;
+    jd_resolve_opts ob = o;
+    ob.resident = r;
+    for (int k = 1; k <= 13; k++) {
+        jd_resolve_stats st;
+        if (k == 1) {
+            feed_one(cp.a, cp.da, 1);
+            feed_one(cp.b, cp.db, 1);
+        } else {
+            feed_again(cp.a, cp.da, k);
+            feed_again(cp.b, cp.db, k);
+        }
+        assert_int_equal(jd_resolve_incremental(cp.a, &o, &st, NULL, &e), JD_OK);
+        assert_int_equal(jd_resolve_incremental(cp.b, &ob, &st, NULL, &e), JD_OK);
+        same_identities(cp.pa, cp.pb);
+        /* the run after a drop read the store and built every ref */
+        assert_int_equal(rst->fills, fills + was_regrown);
+        fills = rst->fills;
+        if (was_regrown)
+            assert_int_equal(rst->refs_rebuilt, -1);
+        refs = st.refs;
+        if (rst->refs_rebuilt < 0)
+            base = (double)rst->built_bytes / (double)refs;
+        was_regrown = rst->built_regrown > regrown;
+        regrown = rst->built_regrown;
+        if (!was_regrown) /* kept: within the bound */
+            assert_true((double)rst->built_bytes <= base * (double)refs);
+        else
+            assert_null(jd_resolve__resident_built(r));
+    }
+    assert_true(regrown >= 2);
+    jd_resolve_resident_free(r);
+    synth_county_close(cp.a, cp.da, cp.pa);
+    synth_county_close(cp.b, cp.db, cp.pb);
 }
 
 /* The rows identity_refs gives (or the kept ones), one line each, sorted. */
@@ -2125,6 +2231,7 @@ int main(void)
         cmocka_unit_test(test_resolve__a_ref_counts_once_in_a_block),
         cmocka_unit_test(test_resolve__scope_loaded_alone_keeps_the_county_cap),
         cmocka_unit_test(test_resolve__resident_mentions_are_the_stores),
+        cmocka_unit_test(test_resolve__resident_refs_bounded),
         cmocka_unit_test(test_resolve__resident_identities_are_the_stores),
         cmocka_unit_test(test_resolve__resident_keys_are_the_countys),
     };

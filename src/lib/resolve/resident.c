@@ -20,6 +20,12 @@
  * made and read by resolve.c's load, cut 1) and the refs the last refresh
  * read again: the next load takes the kept refs once, builds again only
  * those refs, and gives back what it built. Any full read drops them.
+ * Once the load keeps the refs the rows are freed (lean: the kept refs
+ * stand for them); a refresh then hands the load only the changed refs'
+ * rows, and without the kept refs or the list of what changed the store
+ * is read again (fill). The kept refs are dropped (the next load builds
+ * them all) once their bytes a ref pass (1 + regrow) times the last full
+ * build's: their pools only grow.
  */
 #include "resolve/resolve.h"
 
@@ -77,6 +83,9 @@ struct jd_resolve_resident {
     int64_t mention_max;     /* the store's highest mention id then */
     rows r;
     bool have, ordered;
+    /* r holds one stub a ref (jd_resolve__resident_lean) but for the refs
+     * the last refresh read again: the rows only the kept refs stand for */
+    bool lean;
     jd_resolve_resident_stats st;
     idrows ids; /* the stored identities (jd_resolve__resident_ids) */
     /* the refs the load built from the rows before the last refresh (cut 1:
@@ -84,6 +93,11 @@ struct jd_resolve_resident {
      * those it builds), and the refs whose rows that refresh replaced */
     jd_resolve__built *built;
     void (*built_free)(jd_resolve__built *);
+    /* the kept refs' bytes a ref when a load last built every ref, and the
+     * share past which they are built again (their pools only grow: a
+     * string a rebuilt ref no longer holds stays) */
+    double built_base;
+    double regrow;
     struct keys *chg;
     jd_resolve__kept_keys keys; /* the county's blocking keys (jd_resolve__resident_keys) */
 };
@@ -227,6 +241,7 @@ jd_resolve_resident *jd_resolve_resident_new(void)
     if (c) {
         jd_buf_init(&c->r.b, SIZE_MAX);
         ids_init(&c->ids);
+        c->regrow = JD_RESIDENT_REGROW;
     }
     return c;
 }
@@ -250,6 +265,7 @@ void jd_resolve_resident_drop(jd_resolve_resident *c)
     rows_free(&c->r);
     jd_buf_init(&c->r.b, SIZE_MAX);
     c->have = false;
+    c->lean = false;
     c->s = NULL;
     jd_resolve__resident_ids_drop(c);
     jd_resolve__kept_keys_drop(&c->keys);
@@ -442,8 +458,10 @@ static int merge(rows *out, const rows *old, const keys *y, const rows *fresh)
     return JD_OK;
 }
 
-/* The kept rows brought up to the store's; *stale when they cannot be. */
-static int refresh(jd_resolve_resident *c, jd_store *s, bool *stale, jd_error *err)
+/* The kept rows brought up to the store's; *stale when they cannot be.
+ * Lean (no rows kept): the changed refs' rows read into *fresh_out. */
+static int refresh(jd_resolve_resident *c, jd_store *s, bool *stale, rows *fresh_out,
+                   jd_error *err)
 {
     *stale = true;
     const struct jd_incr_ops *I = s->ops->incr;
@@ -476,10 +494,13 @@ static int refresh(jd_resolve_resident *c, jd_store *s, bool *stale, jd_error *e
         rc = s->ops->mentions_of(s, ag, rf, y.n, on_row, &fresh, err);
     if (rc == JD_OK && !rows_ordered(&fresh))
         rc = JD_EINVALID; /* not strcmp's order: read it all again */
-    else if (rc == JD_OK && y.n && merge(&out, &c->r, &y, &fresh) < 0)
+    else if (rc == JD_OK && y.n && !c->lean && merge(&out, &c->r, &y, &fresh) < 0)
         rc = jd_oom(err);
     if (rc == JD_OK) {
-        if (y.n) {
+        if (c->lean) {
+            *fresh_out = fresh;
+            memset(&fresh, 0, sizeof fresh);
+        } else if (y.n) {
             rows_free(&c->r);
             rows_fit(&out);
             c->r = out;
@@ -489,7 +510,7 @@ static int refresh(jd_resolve_resident *c, jd_store *s, bool *stale, jd_error *e
         c->mention_max = mx;
         c->st.refreshes++;
         c->st.refs_read = (int64_t)y.n;
-        c->st.rows_read = (int64_t)fresh.n;
+        c->st.rows_read = (int64_t)(c->lean ? fresh_out->n : fresh.n);
         *stale = false;
         chg_drop(c);
         c->chg = malloc(sizeof *c->chg);
@@ -514,8 +535,11 @@ int jd_resolve__resident_rows(jd_resolve_resident *c, jd_store *s, jd_mention_cb
     /* the refs built from the rows as they were: the caller's, unless the
      * rows are read whole again (then nothing tells what changed) */
     *built = NULL;
-    if (!can_keep(s)) {
+    if (!can_keep(s)) { /* nothing kept of these rows: the refs built from them neither */
         built_drop(c);
+        rows_free(&c->r);
+        jd_buf_init(&c->r.b, SIZE_MAX);
+        c->have = c->lean = false;
         return s->ops->mentions(s, cb, payload, err);
     }
     jd_resolve__built *b = c->built;
@@ -523,8 +547,16 @@ int jd_resolve__resident_rows(jd_resolve_resident *c, jd_store *s, jd_mention_cb
     double t0 = cpu_now();
     bool stale = true;
     int rc = JD_OK;
+    rows fresh = {0};
+    jd_buf_init(&fresh.b, SIZE_MAX);
     if (c->have && c->s == s && c->ordered)
-        rc = refresh(c, s, &stale, err);
+        rc = refresh(c, s, &stale, &fresh, err);
+    /* lean, the changed refs' rows stand beside the kept refs only: without
+     * them, or without the list of what changed, the store is read again */
+    if (rc == JD_OK && !stale && c->lean && (!b || !c->chg))
+        stale = true;
+    if (stale)
+        rows_free(&fresh);
     if (rc == JD_OK && stale)
         rc = fill(c, s, err); /* drops the changed refs: every ref counts as changed */
     c->st.cpu_refresh = cpu_now() - t0;
@@ -533,18 +565,38 @@ int jd_resolve__resident_rows(jd_resolve_resident *c, jd_store *s, jd_mention_cb
         b = NULL;
     }
     if (rc < 0) {
+        rows_free(&fresh);
         jd_resolve_resident_drop(c);
         return rc;
     }
     *built = b;
-    c->st.rows = (int64_t)c->r.n;
+    const rows *give = c->lean ? &fresh : &c->r;
+    if (!c->lean)
+        c->st.rows = (int64_t)c->r.n;
     c->st.bytes = (int64_t)(c->r.b.cap + c->r.cap * sizeof *c->r.off);
     jd_mention_row m;
-    for (size_t k = 0; rc == JD_OK && k < c->r.n; k++) {
-        rows_get(&c->r, k, &m);
+    for (size_t k = 0; rc == JD_OK && k < give->n; k++) {
+        rows_get(give, k, &m);
         rc = cb(&m, payload);
     }
+    rows_free(&fresh);
     return rc;
+}
+
+bool jd_resolve__resident_is_lean(const jd_resolve_resident *c)
+{
+    return c->lean;
+}
+
+void jd_resolve__resident_lean(jd_resolve_resident *c, int64_t mentions)
+{
+    if (!c->have || !c->built)
+        return;
+    rows_free(&c->r);
+    jd_buf_init(&c->r.b, SIZE_MAX);
+    c->lean = true;
+    c->st.rows = mentions;
+    c->st.bytes = 0;
 }
 
 int jd_resolve__resident_fill_rows(jd_resolve_resident *c, jd_store *s, jd_error *err)
@@ -574,11 +626,24 @@ jd_resolve__built *jd_resolve__resident_built(jd_resolve_resident *c)
     return c->built;
 }
 
-void jd_resolve__resident_built_note(jd_resolve_resident *c, int64_t rebuilt, int64_t bytes)
+void jd_resolve__resident_built_note(jd_resolve_resident *c, int64_t rebuilt, int64_t bytes,
+                                     int64_t refs)
 {
     c->st.built_runs += rebuilt >= 0;
     c->st.refs_rebuilt = rebuilt;
     c->st.built_bytes = bytes;
+    double per = refs > 0 ? (double)bytes / (double)refs : 0;
+    if (rebuilt < 0)
+        c->built_base = per;
+    else if (c->built && per > c->built_base * (1.0 + c->regrow)) {
+        built_drop(c); /* the next load reads and builds every ref again */
+        c->st.built_regrown++;
+    }
+}
+
+void jd_resolve__resident_set_regrow(jd_resolve_resident *c, double share)
+{
+    c->regrow = share < 0 ? 0 : share;
 }
 
 /* ---- the stored identities kept ---- */

@@ -5762,6 +5762,7 @@ typedef struct kept_load {
     jd_resolve_resident *c;
     jd_resolve__built *b; /* set before the first row (NULL: build every ref) */
     bool ready;           /* b checked, and its pools R's */
+    bool lean;            /* the rows are the changed refs' only (b's others taken) */
     size_t k;             /* b's next ref */
     const char *agency, *ref; /* the current ref's (the row's strings) */
     bool kept;                /* the current ref's record taken from b */
@@ -5769,19 +5770,26 @@ typedef struct kept_load {
     vec taken; /* (R's ref << 32 | b's) of each kept ref */
 } kept_load;
 
-/* b's pools made R's when R's names so far (the variants') are the first
- * of b's and R holds nothing else yet: the ids b's records hold are then
- * R's. Else b is dropped. */
+/* Can b's pools be made R's? When R's names so far (the variants') are the
+ * first of b's and R holds nothing else yet: the ids b's records hold are
+ * then R's. */
+static bool kept_fits(const rs *R, const jd_resolve__built *b)
+{
+    return !R->n && !R->nev && !R->ids.len && R->names.len <= b->names.len &&
+           (!R->names.len || !memcmp(R->names.buf, b->names.buf, R->names.len)) &&
+           R->ph.count <= b->ph.count;
+}
+
+/* b's pools made R's when it fits (kept_fits), else b dropped. */
 static void kept_take(kept_load *K)
 {
     rs *R = K->L->R;
     jd_resolve__built *b = K->b;
     K->ready = true;
+    K->lean = jd_resolve__resident_is_lean(K->c);
     if (!b)
         return;
-    if (R->n || R->nev || R->ids.len || R->names.len > b->names.len ||
-        (R->names.len && memcmp(R->names.buf, b->names.buf, R->names.len)) ||
-        R->ph.count > b->ph.count) {
+    if (!kept_fits(R, b)) {
         jd_resolve__built_free(b);
         K->b = NULL;
         return;
@@ -5825,6 +5833,25 @@ static int kept_cmp(const rs *R, const rref *r, const char *agency, const char *
     return c ? c : strcmp(pool_str(&R->ids, r->ref), ref);
 }
 
+/* Lean: b's refs before (agency, ref) (every one left: agency NULL) put in
+ * R, but those the store changed (their rows, if any, are given). */
+static int kept_upto(kept_load *K, const char *agency, const char *ref)
+{
+    const jd_resolve__built *b = K->b;
+    const rs *R = K->L->R;
+    for (; K->k < b->n && (!agency || kept_cmp(R, &b->r[K->k], agency, ref) < 0); K->k++) {
+        const rref *r = &b->r[K->k];
+        if (jd_resolve__resident_changed(K->c, pool_str(&R->ids, r->agency),
+                                         pool_str(&R->ids, r->ref)))
+            continue;
+        uint64_t *t = vec_push(&K->taken);
+        if (!t || kept_ref(K, K->k) < 0)
+            return JD_ENOMEM;
+        *t = (uint64_t)(R->n - 1) << 32 | K->k;
+    }
+    return JD_OK;
+}
+
 static int on_kept_mention(const jd_mention_row *m, void *payload)
 {
     kept_load *K = payload;
@@ -5836,7 +5863,9 @@ static int on_kept_mention(const jd_mention_row *m, void *payload)
         K->kept = false;
         K->L->cur = NULL; /* a new ref; R's records may move (ref_push) */
         const jd_resolve__built *b = K->b;
-        if (b && !jd_resolve__resident_changed(K->c, m->agency, m->person_ref)) {
+        if (b && K->lean && kept_upto(K, m->agency, m->person_ref) < 0)
+            return JD_ENOMEM;
+        if (b && !K->lean && !jd_resolve__resident_changed(K->c, m->agency, m->person_ref)) {
             const rs *R = K->L->R;
             while (K->k < b->n && kept_cmp(R, &b->r[K->k], m->agency, m->person_ref) < 0)
                 K->k++;
@@ -5858,9 +5887,16 @@ static int load_resident(rs *R, jd_store *s, loader *L, jd_resolve_resident *res
                          vec *evi, jd_error *err)
 {
     kept_load K = {.L = L, .c = res, .taken = {.sz = sizeof(uint64_t)}};
+    /* kept refs that cannot be taken dropped first (lean, the rows are then
+     * read again) */
+    jd_resolve__built *kb = jd_resolve__resident_built(res);
+    if (kb && !kept_fits(R, kb))
+        jd_resolve__resident_keep_built(res, NULL, jd_resolve__built_free);
     int rc = jd_resolve__resident_rows(res, s, on_kept_mention, &K, &K.b, err);
     if (!K.ready)
         kept_take(&K);
+    if (rc == JD_OK && K.b && K.lean && kept_upto(&K, NULL, NULL) < 0)
+        rc = JD_ENOMEM;
     /* the kept refs' fingerprints (fp_range), when known */
     if (rc == JD_OK && K.b && K.b->fp && (R->kept_fp = calloc(R->n ? R->n : 1, sizeof *R->kept_fp)))
         for (size_t t = 0; t < K.taken.n; t++) {
@@ -5872,7 +5908,9 @@ static int load_resident(rs *R, jd_store *s, loader *L, jd_resolve_resident *res
     jd_resolve__built_free(K.b); /* before the copy: not both at once */
     jd_resolve__built *nb = rc == JD_OK ? built_make(R, evk, evi) : NULL;
     jd_resolve__resident_keep_built(res, nb, jd_resolve__built_free);
-    jd_resolve__resident_built_note(res, rebuilt, built_bytes(nb));
+    jd_resolve__resident_built_note(res, rebuilt, built_bytes(nb), (int64_t)R->n);
+    if (nb)
+        jd_resolve__resident_lean(res, R->st.mentions);
     return rc;
 }
 
@@ -6218,6 +6256,11 @@ typedef struct run {
     kv *bk;
     size_t bk_n, bk_n11;
     vec bk_probe;
+    /* the resident's kept keys, emptied once read: bk handed to them (not
+     * copied: both at once were the run's peak) when the run is done with
+     * it (keys_hand_over); bk_used: the kept ones were used */
+    jd_resolve__kept_keys *bk_keep;
+    bool bk_used;
     /* a full run on a store with keys_replace_early: ref_key written by a
      * thread of its own while clustering (early_keys); keys_open once its
      * transaction is open, until identities_replace ends it */
@@ -6241,8 +6284,11 @@ static void run_init(run *u, jd_store *s, const jd_resolve_opts *o)
     u->threads = jd_thread_count(o->threads);
 }
 
+static void keys_hand_over(run *u);
+
 static void run_free(run *u)
 {
+    keys_hand_over(u);
     free(u->model_json);
     for (size_t k = 0; u->info && k < u->ninfo; k++) {
         free((char *)u->info[k].dob);
@@ -6412,17 +6458,18 @@ static int keys_from_kept(run *u, jd_resolve__kept_keys *kk, kv **out, size_t *n
     return 1;
 }
 
-/* The county's sorted keys k[0..n) kept in kk for the next run, with each
- * ref's keys' check value (key_check_value) and name and the variants file's
- * path and content hash; dropped when memory runs short. */
-static void keys_keep(const run *u, const kv *k, size_t n, jd_resolve__kept_keys *kk)
+/* The county's sorted keys k[0..n) (kk's now, freed with them) kept in kk
+ * for the next run, with each ref's keys' check value (key_check_value)
+ * and name and the variants file's path and content hash; dropped when
+ * memory runs short. */
+static void keys_keep(const run *u, kv *k, size_t n, jd_resolve__kept_keys *kk)
 {
     const rs *R = &u->R;
     jd_resolve__kept_keys_drop(kk);
     size_t len = 0;
     for (uint32_t i = 0; i < R->n; i++)
         len += pool_len(&R->ids, R->r[i].agency) + pool_len(&R->ids, R->r[i].ref) + 2;
-    kk->k = malloc((n ? n : 1) * sizeof *kk->k);
+    kk->k = k;
     kk->fp = malloc((R->n ? R->n : 1) * sizeof *kk->fp);
     kk->at = malloc((R->n ? R->n : 1) * sizeof *kk->at);
     kk->names = malloc(len ? len : 1);
@@ -6431,7 +6478,6 @@ static void keys_keep(const run *u, const kv *k, size_t n, jd_resolve__kept_keys
         jd_resolve__kept_keys_drop(kk);
         return;
     }
-    memcpy(kk->k, k, n * sizeof *k);
     for (uint32_t i = 0; i < R->n; i++)
         kk->fp[i] = key_check_value(R, u->fp, i);
     kk->var_hash = R->var_hash;
@@ -6450,6 +6496,19 @@ static void keys_keep(const run *u, const kv *k, size_t n, jd_resolve__kept_keys
     kk->nrefs = (uint32_t)R->n;
     kk->names_len = len;
     kk->have = true;
+}
+
+/* The run done with its keys (u->bk): the resident's kept keys made of
+ * them (keys_keep), else freed. */
+static void keys_hand_over(run *u)
+{
+    if (u->bk_keep && u->bk) {
+        keys_keep(u, u->bk, u->bk_n, u->bk_keep);
+        jd_resolve__resident_keys_note(u->o->resident, u->bk_used);
+    } else
+        free(u->bk);
+    u->bk = NULL;
+    u->bk_keep = NULL;
 }
 
 /* How many (key, ref) entries of k[0..n) differ from the county's keys made
@@ -6517,9 +6576,10 @@ static int run_block_keys(run *u, jd_error *err)
     if (got ? keys_finish(R, u->bk, u->bk_n, cap, &u->bk_n11, &u->bk_probe) < 0
             : block_keys(R, cap, u->threads, &u->bk, &u->bk_n, &u->bk_n11, &u->bk_probe) < 0)
         return jd_oom(err);
-    if (kk) {
-        keys_keep(u, u->bk, u->bk_n, kk);
-        jd_resolve__resident_keys_note(u->o->resident, used);
+    if (kk) { /* read: kept again from u->bk once the run is done with it */
+        jd_resolve__kept_keys_drop(kk);
+        u->bk_keep = kk;
+        u->bk_used = used;
     }
     const kv *k = u->bk;
     size_t c = (size_t)(cap > 0 ? cap : 0);
@@ -8460,8 +8520,7 @@ static int pairs_all(run *u, jd_error *err)
     int rc = jd_resolve__pairs(u->bk, u->bk_n11, (uint32_t)R->n,
                                (size_t)(u->o->block_cap > 0 ? u->o->block_cap : 0), u->threads,
                                &pp, &np, by_rule, &skipped);
-    free(u->bk);
-    u->bk = NULL;
+    keys_hand_over(u);
     if (rc == JD_OK && u->bk_probe.n)
         rc = merge_pairs(&pp, &np, u->bk_probe.p, u->bk_probe.n);
     vec_drop(&u->bk_probe);

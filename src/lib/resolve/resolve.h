@@ -269,9 +269,26 @@ bool jd_resolve__resident_changed(const jd_resolve_resident *c, const char *agen
  * built again from their rows, -1 all of them; bytes: b's memory). */
 void jd_resolve__resident_keep_built(jd_resolve_resident *c, jd_resolve__built *b,
                                      void (*free_fn)(jd_resolve__built *));
-void jd_resolve__resident_built_note(jd_resolve_resident *c, int64_t rebuilt, int64_t bytes);
+void jd_resolve__resident_built_note(jd_resolve_resident *c, int64_t rebuilt, int64_t bytes,
+                                     int64_t refs);
+/* The kept refs' memory bounded: when a load that took them keeps more than
+ * (1 + share) times the bytes a ref the last load of every ref kept, they
+ * are dropped and the next load reads and builds every ref again (their
+ * pools only grow: the strings a rebuilt ref no longer holds stay, while
+ * a county's own growth brings refs with its strings).
+ * JD_RESIDENT_REGROW by default; tests set less. */
+#define JD_RESIDENT_REGROW 0.25
+void jd_resolve__resident_set_regrow(jd_resolve_resident *c, double share);
 /* The refs c keeps (NULL none), still c's. */
 jd_resolve__built *jd_resolve__resident_built(jd_resolve_resident *c);
+/* Lean: once c keeps the refs a load built (mentions: the mentions they
+ * stand for), the rows are no longer kept. jd_resolve__resident_rows then
+ * gives only the rows of the refs the store changed (_is_lean true), the
+ * caller takes every other kept ref; without the kept refs or the list of
+ * what changed it reads every row again (and keeps them till the next
+ * _lean). */
+void jd_resolve__resident_lean(jd_resolve_resident *c, int64_t mentions);
+bool jd_resolve__resident_is_lean(const jd_resolve_resident *c);
 /* Every mention read into c now (resident.c); jd_resolve_resident_fill
  * (resolve.c) then builds the refs from them. */
 int jd_resolve__resident_fill_rows(jd_resolve_resident *c, jd_store *s, jd_error *err);
