@@ -2,17 +2,19 @@
 """A second feed through a neighbour a bounded walk reached only at its edge
 (tests/integration/test_resolve_incremental.sh, --hops 1).
 
-Usage: nbr_feed.py ROWS FEED BUNDLE OUT
+Usage: nbr_feed.py OLD ROWS MARK BUNDLE OUT
 
-ROWS: the stored refs before the first feed, "agency|ref|person_id|nbr"
-lines (nbr: its neighbours' person_ids, space-separated); FEED: that
-feed's bundles (FEED/AGENCY/persons.csv); BUNDLE: the county's bundle.
-The identities of the feed's refs (0 links away), their neighbours (1
-away: the edge of a walk of one link), and a ref e of one of those whose
-neighbour Y is neither: e's links to Y are not scored again by the first
-feed's walk. OUT gets a bundle of one event naming e again (a copy of one
-of its rows), which makes e's identity 0 away in a second feed and Y 1.
-Prints "AGENCY REF Y", or nothing when the county has no such ref.
+OLD: the stored refs before a bounded run, "agency|ref|person_id|nbr"
+lines (nbr: its neighbours' person_ids, space-separated); ROWS: the same
+after it, on a store whose every nbr had MARK (an id of no identity)
+appended before the run: the refs re-resolved lost it, the others keep
+it. A ref e re-resolved with an old neighbour Y none of whose refs was:
+e's links to Y were not scored again. OUT/AGENCY/ gets a bundle naming
+another ref f of e's identity, without Y among its neighbours, again (a
+copy of one of its rows in BUNDLE): in a second feed f's links are scored
+again, not e's, and e's identity is 0 links away, Y 1 through e's stored
+neighbours only. Prints "F E Y" (refs as AGENCY:REF), or nothing when there
+is no such ref.
 """
 import csv
 import glob
@@ -21,52 +23,43 @@ import sys
 
 
 def main():
-    rows, feed, bundle, out = sys.argv[1:5]
-    pid, nbr, refs_of = {}, {}, {}
+    old, rows, mark, bundle, out = sys.argv[1:6]
+    refs_of, scope = {}, set()
+    with open(old, encoding='utf-8') as f:
+        nbr = {tuple(x[:2]): x[3].split() for x in (l.rstrip('\n').split('|', 3) for l in f)}
     with open(rows, encoding='utf-8') as f:
         for line in f:
             agency, ref, p, n = line.rstrip('\n').split('|', 3)
-            pid[(agency, ref)] = p
-            nbr[(agency, ref)] = n.split()
-            refs_of.setdefault(p, []).append((agency, ref))
-    near = set()
-    for path in glob.glob(os.path.join(feed, '*', 'persons*.csv')):
-        with open(path, newline='', encoding='utf-8') as f:
-            near |= {pid[k] for k in ((r['agency'], r['person_ref']) for r in csv.DictReader(f))
-                     if k in pid}
-    edge = sorted({y for p in near for k in refs_of[p] for y in nbr[k]} - near)
-    pick = None
-    for p in edge:
-        for k in sorted(refs_of.get(p, [])):
-            far = [y for y in nbr[k] if y not in near and y not in edge]
-            if far:
-                pick = (k, far[0])
-                break
-        if pick:
-            break
+            k = (agency, ref)
+            refs_of.setdefault(p, []).append(k)
+            if mark not in n.split():
+                scope.add(k)
+    out_of_scope = {p for p, ks in refs_of.items() if not scope.intersection(ks)}
+    pid = {k: p for p, ks in refs_of.items() for k in ks}
+    pick = next(((f, k, y) for k in sorted(scope) for y in nbr.get(k, []) if y in out_of_scope
+                 for f in sorted(refs_of[pid[k]]) if f != k and y not in nbr.get(f, [])), None)
     if not pick:
         return
-    (agency, ref), y = pick
+    (agency, ref), e, y = pick
     for path in sorted(glob.glob(os.path.join(bundle, 'persons*.csv'))):
         with open(path, newline='', encoding='utf-8') as f:
             r = csv.DictReader(f)
-            person = next((x for x in r if x['agency'] == agency and x['person_ref'] == ref), None)
+            person = next((x for x in r if (x['agency'], x['person_ref']) == (agency, ref)), None)
             pfields = r.fieldnames
         if person:
             break
-    epath = os.path.join(bundle, 'events_%s.csv' % agency)
-    with open(epath, newline='', encoding='utf-8') as f:
+    with open(os.path.join(bundle, 'events_%s.csv' % agency), newline='', encoding='utf-8') as f:
         r = csv.DictReader(f)
         event = next(x for x in r if x['record_id'] == person['record_id'])
         efields = r.fieldnames
-    os.makedirs(out, exist_ok=True)
-    event['record_id'] = person['record_id'] = 'NBR2-' + person['record_id']
+    d = os.path.join(out, agency)
+    os.makedirs(d, exist_ok=True)
     for name, fields, row in (('events.csv', efields, event), ('persons.csv', pfields, person)):
-        with open(os.path.join(out, name), 'w', newline='', encoding='utf-8') as f:
+        with open(os.path.join(d, name), 'w', newline='', encoding='utf-8') as f:
             w = csv.DictWriter(f, fieldnames=fields, lineterminator='\n')
             w.writeheader()
-            w.writerow(row)
-    print(agency, ref, y)
+            w.writerow(dict(row, record_id='NBR2-' + row['record_id']))
+    print('%s:%s' % (agency, ref), '%s:%s' % e, y)
 
 
 main()

@@ -7520,25 +7520,44 @@ static uint32_t *links_to_pairs(run *u, size_t *end, size_t *npairs)
     return cut ? cut : ab;
 }
 
-/* Old identity `id` (interned in R->ids) lies outside this run's scope:
- * it had refs, and none is re-resolved (an identity is walked whole). */
-static bool old_out_of_scope(const run *u, uint32_t id)
+/*
+ * The old identities outside this run's scope, by id (interned in R->ids):
+ * out[id] 1 for an identity that had refs none of which is re-resolved
+ * (an identity is walked whole), else 0 (ids.len bytes, as assign_ids'
+ * claimed). NULL in a run that is not incremental; *oom on a failed
+ * allocation.
+ */
+static uint8_t *old_out_of_scope(const run *u, bool *oom)
 {
-    size_t nv = u->R.old_nv, lo = vk_first(u->old.vk, nv, id);
-    return lo < nv && u->old.vk[lo] >> 32 == id && !u->in[(uint32_t)u->old.vk[lo]];
+    const rs *R = &u->R;
+    *oom = false;
+    if (!u->in || !u->old.pid || !u->old.nbr)
+        return NULL;
+    uint8_t *out = calloc(R->ids.len + 1, 1);
+    if (!out) {
+        *oom = true;
+        return NULL;
+    }
+    for (uint32_t i = 0; i < R->n; i++) /* 1 some ref out, 2 some ref in */
+        if (u->old.pid[i])
+            out[u->old.pid[i]] |= u->in[i] ? 2 : 1;
+    for (uint32_t i = 0; i < R->n; i++)
+        if (u->old.pid[i])
+            out[u->old.pid[i]] = out[u->old.pid[i]] == 1;
+    return out;
 }
 
 /*
  * The neighbours ref r keeps from its stored list (u->old.nbr): in a
  * bounded run (some refs not re-resolved), an unchanged ref's links to an
- * identity out of scope were not scored again, and score as they did: the
- * old neighbours out of scope stand (those in scope come from the links
- * clustered now, an id gone from the store is dropped). Appended to *v
- * (const char *). JD_OK or JD_ENOMEM.
+ * identity out of scope (out, old_out_of_scope) were not scored again,
+ * and score as they did: the old neighbours out of scope stand (those in
+ * scope come from the links clustered now, an id gone from the store is
+ * dropped). Appended to *v (const char *). JD_OK or JD_ENOMEM.
  */
-static int kept_neighbours(run *u, uint32_t r, vec *v)
+static int kept_neighbours(run *u, const uint8_t *out, uint32_t r, vec *v)
 {
-    if (!u->in || !u->old.vk || !u->old.nbr || !u->old.nbr[r] || !u->in[r] || u->chg[r])
+    if (!out || !u->old.nbr[r] || !u->in[r] || u->chg[r])
         return JD_OK;
     rs *R = &u->R;
     size_t n0 = v->n;
@@ -7546,21 +7565,23 @@ static int kept_neighbours(run *u, uint32_t r, vec *v)
         size_t len = strcspn(t, " ");
         uint32_t id = pool_find(&R->ids, t, len);
         t += len + (t[len] == ' ');
-        const char **q = id && old_out_of_scope(u, id) ? vec_push(v) : NULL;
-        if (q)
-            *q = pool_str(&R->ids, id);
-        else if (id && old_out_of_scope(u, id))
+        if (!id || !out[id])
+            continue;
+        const char **q = vec_push(v);
+        if (!q)
             return JD_ENOMEM;
+        *q = pool_str(&R->ids, id);
     }
     R->st.incr_nbr_kept += v->n > n0;
     return JD_OK;
 }
 
 /* Ref r's neighbours, the other roots of its links to[0..n) and those it
- * keeps (kept_neighbours), as their ids sorted and distinct, into *out
- * (malloc'd; NULL with none). v: a scratch vec of const char *. */
-static int neighbour_list(run *u, uint32_t r, const uint32_t *to, size_t n, vec *v,
-                          char **out)
+ * keeps (kept_neighbours, from the identities out of scope `oos`), as
+ * their ids sorted and distinct, into *out (malloc'd; NULL with none). v: a
+ * scratch vec of const char *. */
+static int neighbour_list(run *u, const uint8_t *oos, uint32_t r, const uint32_t *to, size_t n,
+                          vec *v, char **out)
 {
     *out = NULL;
     v->n = 0;
@@ -7570,7 +7591,7 @@ static int neighbour_list(run *u, uint32_t r, const uint32_t *to, size_t n, vec 
             return JD_ENOMEM;
         *q = u->ids[to[j]];
     }
-    if (kept_neighbours(u, r, v) != JD_OK)
+    if (kept_neighbours(u, oos, r, v) != JD_OK)
         return JD_ENOMEM;
     if (!v->n)
         return JD_OK;
@@ -7596,8 +7617,10 @@ static int neighbours(run *u, jd_error *err)
     size_t *end = calloc((size_t)R->n + 1, sizeof *end), total = 0, np = 0;
     uint32_t *to = NULL, *ab = NULL;
     vec v = {.sz = sizeof(const char *)};
+    bool oom;
+    uint8_t *oos = old_out_of_scope(u, &oom);
     u->nbr = calloc(R->n ? R->n : 1, sizeof *u->nbr);
-    int rc = end && u->nbr ? JD_OK : JD_ENOMEM;
+    int rc = end && u->nbr && !oom ? JD_OK : JD_ENOMEM;
     if (rc == JD_OK)
         ab = links_to_pairs(u, end, &np);
     for (uint32_t i = 0; rc == JD_OK && i < R->n; i++)
@@ -7613,11 +7636,12 @@ static int neighbours(run *u, jd_error *err)
     free(ab);
     for (uint32_t r = 0; rc == JD_OK && r < R->n; r++) {
         size_t lo = r ? end[r - 1] : 0, hi = end[r];
-        rc = neighbour_list(u, r, to + lo, hi - lo, &v, &u->nbr[r]);
+        rc = neighbour_list(u, oos, r, to + lo, hi - lo, &v, &u->nbr[r]);
         if (rc == JD_OK && u->nbr[r])
             u->saves[r].nbr = u->nbr[r];
     }
     free(v.p);
+    free(oos);
     free(end);
     free(to);
     return rc < 0 ? jd_oom(err) : JD_OK;
