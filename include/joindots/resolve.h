@@ -196,6 +196,9 @@ typedef struct jd_resolve_stats {
     /* the refs of an update whose stored row changed (person_id,
      * fingerprint or neighbours): the only ones written */
     int64_t incr_saved_refs;
+    /* refs re-resolved that kept stored neighbours out of scope (a bounded
+     * walk, --hops: their links there were not scored again) */
+    int64_t incr_nbr_kept;
     /* CPU seconds of an incremental run's own steps: the fingerprints made
      * and the stored identities read (old), the scope walked (walk) */
     double cpu_incr_old, cpu_incr_walk;

@@ -96,6 +96,10 @@ static void print_incremental(const jd_resolve_stats *st, const jd_person_set *t
     if (!st->incr_full && st->incr_component_refs)
         printf("  refs written: %lld (the others re-resolved to the rows stored)\n",
                (long long)st->incr_saved_refs);
+    if (st->incr_nbr_kept)
+        printf("  refs that kept stored neighbours out of scope (their links there not scored "
+               "again): %lld\n",
+               (long long)st->incr_nbr_kept);
     printf("  CPU of its own steps: fingerprints and stored identities %.2f s, walk %.2f s\n",
            st->cpu_incr_old, st->cpu_incr_walk);
     if (st->incr_mark_refs == -3)

@@ -412,6 +412,38 @@ out1=$("$JD" resolve --db "$S1" --incremental --hops 1)
 h_in=$(echo "$out1" | head -1 | sed 's/.*changed, \([0-9]*\) refs re-resolved.*/\1/')
 [ "$h_in" -le "$n_in" ]; ok $? "--hops 1 re-resolves no more refs ($h_in)"
 "$JD" resolve --db "$S" --incremental --hops x >/dev/null 2>&1; is $? 2 "--hops takes a number"
+# the walk's edge (--hops 1): a ref re-resolved whose identity's old links
+# were not followed keeps its stored neighbours out of scope (their links
+# not scored again), so its row is the exact run's, and a second feed
+# walks on through them
+nbrs() { db_query "$1" "SELECT r.agency, r.person_ref, i.person_id, coalesce(r.nbr, '') FROM identity_ref r JOIN identity i ON i.id = r.identity_id ORDER BY 1, 2"; }
+kept=$(echo "$out1" | sed -n 's/^  refs that kept stored neighbours out of scope.*: \([0-9]*\)$/\1/p')
+[ -n "$kept" ] && [ "$kept" -gt 0 ]; ok $? "--hops 1: refs at the walk's edge keep stored neighbours out of scope ($kept)"
+[ "$(nbrs "$S1")" = "$(nbrs "$S")" ]; ok $? "and every ref's stored neighbours are the exact run's"
+[ "$(ids "$S1")" = "$(ids "$S")" ]; ok $? "and so are the identities"
+# the scope of a bounded run, seen from the store: an id of no identity
+# appended to every ref's nbr before it is kept by the refs not re-resolved
+mark() { db_query "$1" "UPDATE identity_ref SET nbr = coalesce(nbr || ' ', '') || 'P999999999'"; }
+M=$(store_copy "$SB" m)
+for a in "$SCRATCH"/cfeed/*/; do "$JD" ingest --db "$M" --quiet "$a" >/dev/null 2>&1; done
+mark "$M"
+"$JD" resolve --db "$M" --incremental --hops 1 >/dev/null
+nbrs "$M" > "$SCRATCH/m.nbr"
+nbrs "$SB" > "$SCRATCH/sb.nbr"
+pick=$(python3 "$SRC/tests/integration/nbr_feed.py" "$SCRATCH/sb.nbr" "$SCRATCH/m.nbr" P999999999 "$SCRATCH/county" "$SCRATCH/nbr2")
+read -r f_ref e_ref e_y <<<"$pick"
+[ -n "$e_y" ]; ok $? "the first feed's edge holds a ref with a neighbour out of scope ($e_ref: $e_y; $f_ref of its identity has not)"
+S2=$(store_copy "$S" s2)
+for db in "$S1" "$S2"; do
+  for a in "$SCRATCH"/nbr2/*/; do "$JD" ingest --db "$db" --quiet "$a" >/dev/null 2>&1; done
+done
+mark "$S1"
+o1=$("$JD" resolve --db "$S1" --incremental --hops 1); o2=$("$JD" resolve --db "$S2" --incremental --hops 1)
+y_left=$(db_query "$S1" "SELECT count(*) FROM identity_ref r JOIN identity i ON i.id = r.identity_id WHERE i.person_id = '$e_y' AND r.nbr LIKE '%P999999999'")
+y_all=$(db_query "$S1" "SELECT count(*) FROM identity_ref r JOIN identity i ON i.id = r.identity_id WHERE i.person_id = '$e_y'")
+[ "$y_all" -gt 0 ] && [ "$y_left" = 0 ]; ok $? "a second feed naming $f_ref walks on through $e_ref to $e_y: its $y_all refs re-resolved"
+w1=$(echo "$o1" | grep '^  scope walked'); w2=$(echo "$o2" | grep '^  scope walked')
+[ -n "$w1" ] && [ "$w1" = "$w2" ]; ok $? "and walks from the bounded run's store what it walks from the exact run's (${w1%%;*})"
 # the live resolve (watch) walks one link or household from the changes by
 # default; --resolve-hops 0 walks to the end, what a full run gives
 live() { # $1: name, then watch's options; prints the refs re-resolved

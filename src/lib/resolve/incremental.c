@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int cmp_str(const void *a, const void *b)
+int jd_resolve__cmp_str(const void *a, const void *b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
@@ -53,7 +53,7 @@ static pid_acc *distinct_ids(const jd_resolve__moved *m, size_t n, size_t *out_n
             all[k++] = m[i].old_pid;
         all[k++] = m[i].new_pid;
     }
-    qsort(all, k, sizeof *all, cmp_str);
+    qsort(all, k, sizeof *all, jd_resolve__cmp_str);
     pid_acc *v = calloc(k ? k : 1, sizeof *v);
     size_t nv = 0;
     for (size_t i = 0; v && i < k; i++)

@@ -1615,12 +1615,6 @@ static int phon_key_push(vec *v, uint32_t code, uint32_t year, char initial, uin
     return JD_OK;
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return (x > y) - (x < y);
-}
-
 static int cmp_u64(const void *a, const void *b)
 {
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -7548,9 +7542,13 @@ out:
 
 /*
  * Each ref's neighbours: the other identities its links (above the
- * threshold, joined or not) reach, person_ids space-separated, saved with
- * the ref. Should the ref change, an incremental run re-resolves them too:
- * the links it had may be gone, and what they decided with them.
+ * threshold, joined or not) reach, person_ids space-separated in strcmp
+ * order, saved with the ref. Should the ref change, an incremental run
+ * re-resolves them too: the links it had may be gone, and what they
+ * decided with them. The order is the ids' own, not the clusters' (a
+ * root's index depends on which refs were clustered): a bounded run
+ * (--hops) keeps neighbours it did not cluster (kept_neighbours) and
+ * writes the list a full run writes.
  */
 /*
  * The links between two identities, each its two refs (8 bytes) written
@@ -7582,6 +7580,94 @@ static uint32_t *links_to_pairs(run *u, size_t *end, size_t *npairs)
     return cut ? cut : ab;
 }
 
+/*
+ * The old identities outside this run's scope, by id (interned in R->ids):
+ * out[id] 1 for an identity that had refs none of which is re-resolved
+ * (an identity is walked whole), else 0 (ids.len bytes, as assign_ids'
+ * claimed). NULL in a run that is not incremental; *oom on a failed
+ * allocation.
+ */
+static uint8_t *old_out_of_scope(const run *u, bool *oom)
+{
+    const rs *R = &u->R;
+    *oom = false;
+    if (!u->in || !u->old.pid || !u->old.nbr)
+        return NULL;
+    uint8_t *out = calloc(R->ids.len + 1, 1);
+    if (!out) {
+        *oom = true;
+        return NULL;
+    }
+    for (uint32_t i = 0; i < R->n; i++) /* 1 some ref out, 2 some ref in */
+        if (u->old.pid[i])
+            out[u->old.pid[i]] |= u->in[i] ? 2 : 1;
+    for (uint32_t i = 0; i < R->n; i++)
+        if (u->old.pid[i])
+            out[u->old.pid[i]] = out[u->old.pid[i]] == 1;
+    return out;
+}
+
+/*
+ * The neighbours ref r keeps from its stored list (u->old.nbr): in a
+ * bounded run (some refs not re-resolved), an unchanged ref's links to an
+ * identity out of scope (out, old_out_of_scope) were not scored again,
+ * and score as they did: the old neighbours out of scope stand (those in
+ * scope come from the links clustered now, an id gone from the store is
+ * dropped). Appended to *v (const char *). JD_OK or JD_ENOMEM.
+ */
+static int kept_neighbours(run *u, const uint8_t *out, uint32_t r, vec *v)
+{
+    if (!out || !u->old.nbr[r] || !u->in[r] || u->chg[r])
+        return JD_OK;
+    rs *R = &u->R;
+    size_t n0 = v->n;
+    for (const char *t = pool_str(&R->ids, u->old.nbr[r]); *t;) {
+        size_t len = strcspn(t, " ");
+        uint32_t id = pool_find(&R->ids, t, len);
+        t += len + (t[len] == ' ');
+        if (!id || !out[id])
+            continue;
+        const char **q = vec_push(v);
+        if (!q)
+            return JD_ENOMEM;
+        *q = pool_str(&R->ids, id);
+    }
+    R->st.incr_nbr_kept += v->n > n0;
+    return JD_OK;
+}
+
+/* Ref r's neighbours, the other roots of its links to[0..n) and those it
+ * keeps (kept_neighbours, from the identities out of scope `oos`), as
+ * their ids sorted and distinct, into *out (malloc'd; NULL with none). v: a
+ * scratch vec of const char *. */
+static int neighbour_list(run *u, const uint8_t *oos, uint32_t r, const uint32_t *to, size_t n,
+                          vec *v, char **out)
+{
+    *out = NULL;
+    v->n = 0;
+    for (size_t j = 0; j < n; j++) {
+        const char **q = vec_push(v);
+        if (!q)
+            return JD_ENOMEM;
+        *q = u->ids[to[j]];
+    }
+    if (kept_neighbours(u, oos, r, v) != JD_OK)
+        return JD_ENOMEM;
+    if (!v->n)
+        return JD_OK;
+    const char **s = v->p;
+    qsort(s, v->n, sizeof *s, jd_resolve__cmp_str);
+    jd_buf b = JD_BUF_INIT(1u << 20);
+    int rc = JD_OK;
+    for (size_t j = 0; rc == JD_OK && j < v->n; j++)
+        if ((j == 0 || strcmp(s[j], s[j - 1])) &&
+            ((b.len && jd_buf_adds(&b, " ") != JD_OK) || jd_buf_adds(&b, s[j]) != JD_OK))
+            rc = JD_ENOMEM;
+    *out = rc == JD_OK ? jd_buf_detach(&b) : NULL;
+    jd_buf_dispose(&b);
+    return *out ? JD_OK : JD_ENOMEM;
+}
+
 static int neighbours(run *u, jd_error *err)
 {
     rs *R = &u->R;
@@ -7590,8 +7676,11 @@ static int neighbours(run *u, jd_error *err)
      * 1.6 GB at 10M events); ref i's are to[end[i-1] .. end[i]) */
     size_t *end = calloc((size_t)R->n + 1, sizeof *end), total = 0, np = 0;
     uint32_t *to = NULL, *ab = NULL;
+    vec v = {.sz = sizeof(const char *)};
+    bool oom;
+    uint8_t *oos = old_out_of_scope(u, &oom);
     u->nbr = calloc(R->n ? R->n : 1, sizeof *u->nbr);
-    int rc = end && u->nbr ? JD_OK : JD_ENOMEM;
+    int rc = end && u->nbr && !oom ? JD_OK : JD_ENOMEM;
     if (rc == JD_OK)
         ab = links_to_pairs(u, end, &np);
     for (uint32_t i = 0; rc == JD_OK && i < R->n; i++)
@@ -7607,21 +7696,12 @@ static int neighbours(run *u, jd_error *err)
     free(ab);
     for (uint32_t r = 0; rc == JD_OK && r < R->n; r++) {
         size_t lo = r ? end[r - 1] : 0, hi = end[r];
-        if (lo == hi)
-            continue;
-        qsort(to + lo, hi - lo, sizeof *to, cmp_u32);
-        jd_buf b = JD_BUF_INIT(1u << 20);
-        for (size_t j = lo; j < hi; j++)
-            if ((j == lo || to[j] != to[j - 1]) &&
-                ((b.len && jd_buf_adds(&b, " ") != JD_OK) || jd_buf_adds(&b, u->ids[to[j]]) != JD_OK))
-                rc = JD_ENOMEM;
-        u->nbr[r] = jd_buf_detach(&b);
-        jd_buf_dispose(&b);
-        if (!u->nbr[r])
-            rc = JD_ENOMEM;
-        else
+        rc = neighbour_list(u, oos, r, to + lo, hi - lo, &v, &u->nbr[r]);
+        if (rc == JD_OK && u->nbr[r])
             u->saves[r].nbr = u->nbr[r];
     }
+    free(v.p);
+    free(oos);
     free(end);
     free(to);
     return rc < 0 ? jd_oom(err) : JD_OK;

@@ -70,6 +70,10 @@ int jd_resolve__radix_sort_u64(uint64_t *v, size_t n);
 #define JD_RESOLVE_PERSON_NUM_MAX 999999999999999999L
 int64_t jd_resolve__person_num(const char *id);
 
+/* qsort's comparison of two strings by pointer (strcmp): the order of
+ * person_ids in a change set and in a ref's neighbours. */
+int jd_resolve__cmp_str(const void *a, const void *b);
+
 /*
  * sscanf(s, "%u-%u-%u", y, m, d) without sscanf's cost for the plain
  * digits-and-dashes dates the store holds (each part at most 9 digits);
