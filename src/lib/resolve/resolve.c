@@ -1709,26 +1709,43 @@ static size_t distinct_keys(kv *k, size_t n)
     return m;
 }
 
+/* Hoare's partition of v[0..n), n > 24, about the median of three: returns
+ * j with [0, j] <= piv <= [j + 1, n), both sides not empty. */
+static size_t partition_u32(uint32_t *v, size_t n)
+{
+    uint32_t a = v[0], b = v[n / 2], c = v[n - 1];
+    uint32_t piv = a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
+    size_t i = 0, j = n - 1;
+    for (;;) {
+        while (v[i] < piv)
+            i++;
+        while (v[j] > piv)
+            j--;
+        if (i >= j)
+            return j;
+        uint32_t t = v[i];
+        v[i++] = v[j];
+        v[j--] = t;
+    }
+}
+
+static void insertion_u32(uint32_t *v, size_t n)
+{
+    for (size_t i = 1; i < n; i++) {
+        uint32_t x = v[i];
+        size_t j = i;
+        for (; j > 0 && v[j - 1] > x; j--)
+            v[j] = v[j - 1];
+        v[j] = x;
+    }
+}
+
 /* Sort a short array of ref numbers: insertion sort below 24, else
  * quicksort (median of three) recursing into the smaller side. */
 static void sort_u32(uint32_t *v, size_t n)
 {
     while (n > 24) {
-        uint32_t a = v[0], b = v[n / 2], c = v[n - 1];
-        uint32_t piv = a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
-        size_t i = 0, j = n - 1;
-        for (;;) {
-            while (v[i] < piv)
-                i++;
-            while (v[j] > piv)
-                j--;
-            if (i >= j)
-                break;
-            uint32_t t = v[i];
-            v[i++] = v[j];
-            v[j--] = t;
-        }
-        /* [0, j] <= piv <= [j + 1, n) */
+        size_t j = partition_u32(v, n);
         if (j + 1 < n - j - 1) {
             sort_u32(v, j + 1);
             v += j + 1;
@@ -1738,13 +1755,23 @@ static void sort_u32(uint32_t *v, size_t n)
             n = j + 1;
         }
     }
-    for (size_t i = 1; i < n; i++) {
-        uint32_t x = v[i];
-        size_t j = i;
-        for (; j > 0 && v[j - 1] > x; j--)
-            v[j] = v[j - 1];
-        v[j] = x;
+    insertion_u32(v, n);
+}
+
+/* The k-th smallest of v[0..n) (k < n) put at v[k], the rest of v[0..k)
+ * no larger and of v(k..n) no smaller (Hoare's selection): what v[k] would
+ * be sorted, without sorting the rest. */
+static void select_u32(uint32_t *v, size_t n, size_t k)
+{
+    size_t lo = 0, hi = n; /* k in [lo, hi) */
+    while (hi - lo > 24) {
+        size_t j = lo + partition_u32(v + lo, hi - lo);
+        if (k <= j)
+            hi = j + 1;
+        else
+            lo = j + 1;
     }
+    insertion_u32(v + lo, hi - lo);
 }
 
 enum { MAX_THREADS = JD_MAX_THREADS }; /* jd_run_jobs (util/jobs.c) */
@@ -2466,6 +2493,7 @@ typedef struct pair_stream {
     int threads;
     size_t entries;              /* key entries a range holds at most (STREAM_ENTRIES) */
     uint32_t *mark[MAX_THREADS]; /* each thread's marks, reused range after range */
+    uint32_t *cnt;               /* each ref's pairs, by the count pass (NULL: not kept) */
     vec part[MAX_THREADS];       /* each thread's pairs of a range (memory reused) */
     vec chunk, merged;           /* one range's pairs */
 } pair_stream;
@@ -2475,6 +2503,7 @@ static void stream_free(pair_stream *ps)
     free(ps->keys);
     pair_index_free(&ps->x);
     free(ps->probe);
+    free(ps->cnt);
     for (int t = 0; t < MAX_THREADS; t++) {
         free(ps->mark[t]);
         free(ps->part[t].p);
@@ -2513,18 +2542,19 @@ static int stream_open(pair_stream *ps, rs *R, int cap, int threads)
 
 /* One thread's count of stream_pass's pairs of refs [lo, hi): each ref's
  * partners by their marks, and its rule 11 pairs (in probe, sorted, maybe
- * repeated) that are none of them. */
+ * repeated) that are none of them; or (pairs_sample) EM's sample of them. */
 typedef struct count_job {
-    pair_job p; /* the index, the refs and the marks; p.out unused */
+    pair_job p; /* the index, the refs and the marks; p.out: the sample */
     const uint64_t *probe;
-    size_t nprobe, n;
+    size_t nprobe, n; /* n: pairs counted; the sample: pairs before ref lo */
+    uint32_t *cnt;    /* each ref's pairs, counted (NULL: not kept) */
+    size_t stride;    /* the sample's */
 } count_job;
 
-static void *pairs_count(void *arg)
+/* The first of ref lo's rule 11 pairs in probe. */
+static size_t probe_first(const count_job *j)
 {
-    count_job *j = arg;
-    uint32_t *mark = j->p.own;
-    size_t lo = 0, hi = j->nprobe; /* the first of ref lo's rule 11 pairs */
+    size_t lo = 0, hi = j->nprobe;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         if (j->probe[mid] >> 32 < j->p.lo)
@@ -2532,24 +2562,100 @@ static void *pairs_count(void *arg)
         else
             hi = mid;
     }
+    return lo;
+}
+
+static void *pairs_count(void *arg)
+{
+    count_job *j = arg;
+    uint32_t *mark = j->p.own;
+    size_t lo = probe_first(j);
     for (uint32_t a = j->p.lo; a < j->p.hi; a++) {
-        j->n += (size_t)ref_partners(&j->p, a, mark, NULL, NULL);
+        size_t n = (size_t)ref_partners(&j->p, a, mark, NULL, NULL);
         for (; lo < j->nprobe && j->probe[lo] >> 32 == a; lo++) {
             uint32_t b = (uint32_t)j->probe[lo];
-            j->n += mark[b] != a + 1;
+            n += mark[b] != a + 1;
             mark[b] = a + 1;
         }
+        if (j->cnt)
+            j->cnt[a] = (uint32_t)n;
+        j->n += n;
     }
     j->p.rc = JD_OK;
     return NULL;
 }
 
-/* How many pairs stream_pass gives, without making them (no sorting, no
- * copies, no merge): counting is the first pass of a full run. */
-static void stream_count(pair_stream *ps, size_t *total)
+/* The pairs of ref a as stream_pass gives them (its rule 11 pairs are
+ * probe[q0..q)), unsorted, into *buf (grown): JD_OK when they are the n
+ * counted, JD_EINVALID when not, or JD_ENOMEM. */
+static int ref_pairs_unsorted(const count_job *j, uint32_t a, size_t n, size_t q0, size_t q,
+                              uint32_t **buf, size_t *bcap)
+{
+    uint32_t *mark = j->p.own;
+    ptrdiff_t got = ref_partners(&j->p, a, mark, buf, bcap);
+    if (got < 0)
+        return JD_ENOMEM;
+    size_t m = (size_t)got;
+    for (; q0 < q; q0++) {
+        uint32_t b = (uint32_t)j->probe[q0];
+        if (mark[b] == a + 1)
+            continue;
+        mark[b] = a + 1;
+        if (m == *bcap) {
+            uint32_t *nb = realloc(*buf, 2 * *bcap * sizeof **buf);
+            if (!nb)
+                return JD_ENOMEM;
+            *buf = nb;
+            *bcap *= 2;
+        }
+        (*buf)[m++] = b;
+    }
+    return m == n ? JD_OK : JD_EINVALID;
+}
+
+/*
+ * One thread's share of EM's sample: the pairs at every stride-th place of
+ * the whole list (j->n of them before ref lo), by each ref's count. A ref
+ * none of whose places is sampled is passed over; the others' pairs are
+ * gathered and the sampled places selected (select_u32), not sorted,
+ * unless a ref holds three places or more (small strides, small counties).
+ */
+static void *pairs_sample(void *arg)
+{
+    count_job *j = arg;
+    size_t q = probe_first(j), g = j->n, bcap = 1024;
+    uint32_t *buf = malloc(bcap * sizeof *buf);
+    j->p.rc = buf ? JD_OK : JD_ENOMEM;
+    for (uint32_t a = j->p.lo; j->p.rc == JD_OK && a < j->p.hi; a++) {
+        size_t n = j->cnt[a], r = (j->stride - g % j->stride) % j->stride, q0 = q;
+        g += n;
+        while (q < j->nprobe && j->probe[q] >> 32 == a)
+            q++;
+        if (r >= n)
+            continue;
+        j->p.rc = ref_pairs_unsorted(j, a, n, q0, q, &buf, &bcap);
+        bool sort = (n - r - 1) / j->stride >= 2; /* one sort costs less then */
+        if (sort && j->p.rc == JD_OK)
+            sort_u32(buf, n);
+        for (size_t at = 0; j->p.rc == JD_OK && r < n; at = r + 1, r += j->stride) {
+            if (!sort)
+                select_u32(buf + at, n - at, r - at);
+            uint64_t *o = vec_push(&j->p.out);
+            if (!o)
+                j->p.rc = JD_ENOMEM;
+            else
+                *o = (uint64_t)a << 32 | buf[r];
+        }
+    }
+    free(buf);
+    return NULL;
+}
+
+/* The jobs of a pass by count_job: consecutive ranges of refs of about
+ * equal work, each thread's marks cleared. */
+static void count_jobs(pair_stream *ps, count_job *job)
 {
     const pair_index *x = &ps->x;
-    count_job job[MAX_THREADS];
     uint32_t l = 0;
     for (int t = 0; t < ps->threads; t++) {
         memset(ps->mark[t], 0, (x->nrefs ? x->nrefs : 1) * sizeof *ps->mark[t]);
@@ -2564,16 +2670,61 @@ static void stream_count(pair_stream *ps, size_t *total)
                               .nrefs = x->nrefs,
                               .lo = l,
                               .hi = h,
+                              .out = {.sz = sizeof(uint64_t)},
                               .own = ps->mark[t]},
                              ps->probe,
                              ps->nprobe,
-                             0};
+                             0,
+                             ps->cnt,
+                             1};
         l = h;
     }
+}
+
+/* How many pairs stream_pass gives, without making them (no sorting, no
+ * copies, no merge): counting is the first pass of a full run. Each ref's
+ * count is kept in ps->cnt for stream_sample (left NULL without memory). */
+static void stream_count(pair_stream *ps, size_t *total)
+{
+    count_job job[MAX_THREADS];
+    free(ps->cnt);
+    ps->cnt = malloc((ps->x.nrefs ? ps->x.nrefs : 1) * sizeof *ps->cnt);
+    count_jobs(ps, job);
     jd_run_jobs(pairs_count, job, sizeof *job, ps->threads);
     *total = 0;
     for (int t = 0; t < ps->threads; t++)
         *total += job[t].n;
+}
+
+/*
+ * EM's sample, the pairs at every stride-th place of the whole list, into
+ * out (empty): what stream_pass with sample_sink takes, without making,
+ * sorting and merging every pair (at 1M a stride of 23 against some 40
+ * pairs a ref). Needs the count pass's ps->cnt: JD_EINVALID without it or
+ * when a ref's pairs are not as many as counted; JD_ENOMEM.
+ */
+static int stream_sample(pair_stream *ps, size_t stride, vec *out)
+{
+    if (!ps->cnt || !stride)
+        return JD_EINVALID;
+    count_job job[MAX_THREADS];
+    count_jobs(ps, job);
+    size_t before = 0;
+    vec *parts[MAX_THREADS] = {NULL};
+    for (int t = 0; t < ps->threads; t++) {
+        job[t].n = before;
+        job[t].stride = stride;
+        for (uint32_t a = job[t].p.lo; a < job[t].p.hi; a++)
+            before += ps->cnt[a];
+        parts[t] = &job[t].p.out;
+    }
+    jd_run_jobs(pairs_sample, job, sizeof *job, ps->threads);
+    int rc = JD_OK;
+    for (int t = 0; t < ps->threads; t++)
+        rc = job[t].p.rc < 0 && rc == JD_OK ? job[t].p.rc : rc;
+    if (vec_concat(out, parts, ps->threads) != JD_OK && rc == JD_OK)
+        rc = JD_ENOMEM;
+    return rc;
 }
 
 /* Called with each range's pairs, in order, and how many came before. */
@@ -8261,8 +8412,9 @@ static int score_sink(const uint64_t *pp, size_t n, size_t before, void *payload
 
 /*
  * Block, estimate and score of a full run over streamed pairs (pair_stream):
- * a pass counts them, a second takes EM's sample (the pairs block() would
- * give estimate(), by their places in the whole list), a third scores them,
+ * a pass counts them (and each ref's), a second takes EM's sample (the
+ * pairs block() would give estimate(), by their places in the whole list:
+ * stream_sample, only the refs that hold one), a third scores them,
  * keeping only the links; frozen parameters need the third alone. The
  * links and figures are those of run_block, run_estimate and run_score;
  * memory holds a range's pairs, not all of them.
@@ -8293,7 +8445,11 @@ static int run_streamed(run *u, bool frozen, jd_error *err)
         estimate_init(R, np, 0x5eed);
         if (np) {
             sample_sink_ctx sx = {em_stride(np), {.sz = sizeof(uint64_t)}};
-            rc = stream_pass(&ps, sample_sink, &sx, &np);
+            /* by the count's per-ref totals; without them, a pass */
+            rc = ps.cnt ? stream_sample(&ps, sx.stride, &sx.out)
+                        : stream_pass(&ps, sample_sink, &sx, &np);
+            free(ps.cnt); /* not needed again */
+            ps.cnt = NULL;
             if (rc == JD_OK)
                 estimate_sampled(R, sx.out.p, 1, sx.out.n, u->o->em_iterations, u->threads);
             free(sx.out.p);
@@ -9881,6 +10037,17 @@ int jd_resolve__check_stream(jd_store *s, size_t entries, size_t stride, int thr
     ps.entries = entries;
     if (rc == JD_OK) /* the count pass's total, and its marks left for the next */
         stream_count(&ps, &counted);
+    /* the sample by the count's per-ref totals is the one by place */
+    vec smp = {.sz = sizeof(uint64_t)};
+    int by_cnt = rc == JD_OK ? stream_sample(&ps, x.stride, &smp) : JD_OK;
+    if (by_cnt == JD_ENOMEM)
+        rc = jd_oom(err);
+    x.wrong += by_cnt == JD_EINVALID; /* a ref's pairs not as many as counted */
+    const uint64_t *sp = smp.p;
+    for (size_t k = 0; rc == JD_OK && k < smp.n; k++)
+        x.wrong += k * x.stride >= x.np || x.pp[k * x.stride] != sp[k];
+    x.wrong += rc == JD_OK && smp.n != (x.np + x.stride - 1) / x.stride;
+    free(smp.p);
     if (rc == JD_OK && stream_pass(&ps, check_sink, &x, &n) != JD_OK)
         rc = jd_oom(err);
     /* a second pass gives the same (the marks are cleared between passes) */

@@ -149,7 +149,8 @@ int jd_resolve__check_name_bounds(const char *const *names, size_t n, int64_t *s
  * refs holding at most `entries` blocking-key entries, with `threads`
  * threads, twice. *pairs: block()'s candidate pairs; *ranges: the ranges a
  * pass took; *wrong: pairs the stream gave other than block()'s, in order,
- * and pairs of EM's sample (every `stride`-th, by place in the whole list)
+ * and pairs of EM's sample (every `stride`-th, by place in the whole list),
+ * taken from the passes and by the count's per-ref totals (stream_sample),
  * other than block()'s, and 1 if the count pass's total is not block()'s
  * (0 when the stream is exact). JD_OK or a store error.
  */
