@@ -1783,6 +1783,9 @@ typedef struct pair_job {
     uint32_t nrefs, lo, hi;
     vec out;       /* the pairs of refs [lo, hi), in order */
     uint32_t *own; /* [nrefs] marks to use (no ref of [lo, hi) marked yet), NULL: its own */
+    const uint64_t *probe; /* rule 11's pairs, sorted, maybe repeated (NULL: none) */
+    size_t nprobe;
+    bool loose; /* each ref's pairs in no order, its rule 11 pairs among them */
     int rc;
 } pair_job;
 
@@ -1815,6 +1818,47 @@ static inline ptrdiff_t ref_partners(const pair_job *j, uint32_t a, uint32_t *ma
     return (ptrdiff_t)nb;
 }
 
+/* The first of ref lo's rule 11 pairs in probe. */
+static size_t probe_first(const pair_job *j)
+{
+    size_t lo = 0, hi = j->nprobe;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (j->probe[mid] >> 32 < j->lo)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* The pairs of ref a as stream_pass gives them, in no order: its partners
+ * (ref_partners) and its rule 11 pairs, probe[q0..q), not among them, into
+ * *buf (grown); how many, or -1 without memory. */
+static ptrdiff_t ref_pairs_unsorted(const pair_job *j, uint32_t a, uint32_t *mark, size_t q0,
+                                    size_t q, uint32_t **buf, size_t *bcap)
+{
+    ptrdiff_t got = ref_partners(j, a, mark, buf, bcap);
+    if (got < 0)
+        return -1;
+    size_t m = (size_t)got;
+    for (; q0 < q; q0++) {
+        uint32_t b = (uint32_t)j->probe[q0];
+        if (mark[b] == a + 1)
+            continue;
+        mark[b] = a + 1;
+        if (m == *bcap) {
+            uint32_t *nb = realloc(*buf, 2 * *bcap * sizeof **buf);
+            if (!nb)
+                return -1;
+            *buf = nb;
+            *bcap *= 2;
+        }
+        (*buf)[m++] = b;
+    }
+    return (ptrdiff_t)m;
+}
+
 static void *pairs_range(void *arg)
 {
     pair_job *j = arg;
@@ -1825,12 +1869,18 @@ static void *pairs_range(void *arg)
     j->rc = JD_ENOMEM;
     if (!mark || !buf)
         goto out;
+    size_t q = j->loose ? probe_first(j) : 0;
     for (uint32_t a = j->lo; a < j->hi; a++) {
-        ptrdiff_t got = ref_partners(j, a, mark, &buf, &bcap);
+        size_t q0 = q;
+        while (j->loose && q < j->nprobe && j->probe[q] >> 32 == a)
+            q++;
+        ptrdiff_t got = j->loose ? ref_pairs_unsorted(j, a, mark, q0, q, &buf, &bcap)
+                                 : ref_partners(j, a, mark, &buf, &bcap);
         if (got < 0)
             goto out;
         size_t nb = (size_t)got;
-        sort_u32(buf, nb);
+        if (!j->loose)
+            sort_u32(buf, nb);
         if (vec_reserve(&j->out, nb) != JD_OK)
             goto out;
         uint64_t *o = j->out.p;
@@ -1930,7 +1980,8 @@ static int pair_index_build(pair_index *x, const jd_block_key *k, size_t nk, uin
  * call, or NULL (freed).
  */
 static int pairs_emit(const pair_index *x, uint32_t lo, uint32_t hi, int threads,
-                      uint32_t *const *marks, vec *keep, vec *out)
+                      uint32_t *const *marks, const uint64_t *probe, size_t nprobe, vec *keep,
+                      vec *out)
 {
     if (threads < 1)
         threads = 1;
@@ -1954,6 +2005,9 @@ static int pairs_emit(const pair_index *x, uint32_t lo, uint32_t hi, int threads
                             .hi = h,
                             .out = {.sz = sizeof(uint64_t)},
                             .own = marks ? marks[t] : NULL,
+                            .probe = probe,
+                            .nprobe = nprobe,
+                            .loose = probe != NULL,
                             .rc = JD_OK};
         if (keep) {
             job[t].out = keep[t];
@@ -1996,7 +2050,7 @@ int jd_resolve__pairs(const jd_block_key *k, size_t nk, uint32_t nrefs, size_t c
     if (rc < 0)
         return rc;
     vec all = {.sz = sizeof(uint64_t)};
-    rc = pairs_emit(&x, 0, nrefs, threads, NULL, NULL, &all);
+    rc = pairs_emit(&x, 0, nrefs, threads, NULL, NULL, 0, NULL, &all);
     pair_index_free(&x);
     if (rc < 0 || !all.n) {
         free(all.p);
@@ -2544,36 +2598,21 @@ static int stream_open(pair_stream *ps, rs *R, int cap, int threads)
  * partners by their marks, and its rule 11 pairs (in probe, sorted, maybe
  * repeated) that are none of them; or (pairs_sample) EM's sample of them. */
 typedef struct count_job {
-    pair_job p; /* the index, the refs and the marks; p.out: the sample */
-    const uint64_t *probe;
-    size_t nprobe, n; /* n: pairs counted; the sample: pairs before ref lo */
+    pair_job p; /* the index, refs, marks and rule 11's pairs; p.out: the sample */
+    size_t n;   /* pairs counted; the sample: pairs before ref lo */
     uint32_t *cnt;    /* each ref's pairs, counted (NULL: not kept) */
     size_t stride;    /* the sample's */
 } count_job;
-
-/* The first of ref lo's rule 11 pairs in probe. */
-static size_t probe_first(const count_job *j)
-{
-    size_t lo = 0, hi = j->nprobe;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (j->probe[mid] >> 32 < j->p.lo)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
 
 static void *pairs_count(void *arg)
 {
     count_job *j = arg;
     uint32_t *mark = j->p.own;
-    size_t lo = probe_first(j);
+    size_t lo = probe_first(&j->p);
     for (uint32_t a = j->p.lo; a < j->p.hi; a++) {
         size_t n = (size_t)ref_partners(&j->p, a, mark, NULL, NULL);
-        for (; lo < j->nprobe && j->probe[lo] >> 32 == a; lo++) {
-            uint32_t b = (uint32_t)j->probe[lo];
+        for (; lo < j->p.nprobe && j->p.probe[lo] >> 32 == a; lo++) {
+            uint32_t b = (uint32_t)j->p.probe[lo];
             n += mark[b] != a + 1;
             mark[b] = a + 1;
         }
@@ -2583,34 +2622,6 @@ static void *pairs_count(void *arg)
     }
     j->p.rc = JD_OK;
     return NULL;
-}
-
-/* The pairs of ref a as stream_pass gives them (its rule 11 pairs are
- * probe[q0..q)), unsorted, into *buf (grown): JD_OK when they are the n
- * counted, JD_EINVALID when not, or JD_ENOMEM. */
-static int ref_pairs_unsorted(const count_job *j, uint32_t a, size_t n, size_t q0, size_t q,
-                              uint32_t **buf, size_t *bcap)
-{
-    uint32_t *mark = j->p.own;
-    ptrdiff_t got = ref_partners(&j->p, a, mark, buf, bcap);
-    if (got < 0)
-        return JD_ENOMEM;
-    size_t m = (size_t)got;
-    for (; q0 < q; q0++) {
-        uint32_t b = (uint32_t)j->probe[q0];
-        if (mark[b] == a + 1)
-            continue;
-        mark[b] = a + 1;
-        if (m == *bcap) {
-            uint32_t *nb = realloc(*buf, 2 * *bcap * sizeof **buf);
-            if (!nb)
-                return JD_ENOMEM;
-            *buf = nb;
-            *bcap *= 2;
-        }
-        (*buf)[m++] = b;
-    }
-    return m == n ? JD_OK : JD_EINVALID;
 }
 
 /*
@@ -2623,17 +2634,18 @@ static int ref_pairs_unsorted(const count_job *j, uint32_t a, size_t n, size_t q
 static void *pairs_sample(void *arg)
 {
     count_job *j = arg;
-    size_t q = probe_first(j), g = j->n, bcap = 1024;
+    size_t q = probe_first(&j->p), g = j->n, bcap = 1024;
     uint32_t *buf = malloc(bcap * sizeof *buf);
     j->p.rc = buf ? JD_OK : JD_ENOMEM;
     for (uint32_t a = j->p.lo; j->p.rc == JD_OK && a < j->p.hi; a++) {
         size_t n = j->cnt[a], r = (j->stride - g % j->stride) % j->stride, q0 = q;
         g += n;
-        while (q < j->nprobe && j->probe[q] >> 32 == a)
+        while (q < j->p.nprobe && j->p.probe[q] >> 32 == a)
             q++;
         if (r >= n)
             continue;
-        j->p.rc = ref_pairs_unsorted(j, a, n, q0, q, &buf, &bcap);
+        ptrdiff_t got = ref_pairs_unsorted(&j->p, a, j->p.own, q0, q, &buf, &bcap);
+        j->p.rc = got < 0 ? JD_ENOMEM : (size_t)got != n ? JD_EINVALID : JD_OK;
         bool sort = (n - r - 1) / j->stride >= 2; /* one sort costs less then */
         if (sort && j->p.rc == JD_OK)
             sort_u32(buf, n);
@@ -2671,9 +2683,9 @@ static void count_jobs(pair_stream *ps, count_job *job)
                               .lo = l,
                               .hi = h,
                               .out = {.sz = sizeof(uint64_t)},
-                              .own = ps->mark[t]},
-                             ps->probe,
-                             ps->nprobe,
+                              .own = ps->mark[t],
+                              .probe = ps->probe,
+                              .nprobe = ps->nprobe},
                              0,
                              ps->cnt,
                              1};
@@ -2733,7 +2745,7 @@ typedef int (*pair_sink)(const uint64_t *pp, size_t n, size_t before, void *payl
 /* Every candidate pair, a range of refs at a time, to sink; *total gets
  * how many. The sorted union of the rules' pairs and rule 11's, as
  * merge_pairs makes it. */
-static int stream_pass(pair_stream *ps, pair_sink sink, void *payload, size_t *total)
+static int stream_pass(pair_stream *ps, bool loose, pair_sink sink, void *payload, size_t *total)
 {
     const uint32_t *start = ps->x.start;
     uint32_t nrefs = ps->x.nrefs;
@@ -2745,12 +2757,13 @@ static int stream_pass(pair_stream *ps, pair_sink sink, void *payload, size_t *t
         while (hi < nrefs && start[hi + 1] - start[lo] <= ps->entries)
             hi++;
         ps->chunk.n = 0;
-        int rc = pairs_emit(&ps->x, lo, hi, ps->threads, ps->mark, ps->part, &ps->chunk);
+        int rc = pairs_emit(&ps->x, lo, hi, ps->threads, ps->mark, loose ? ps->probe : NULL,
+                            loose ? ps->nprobe : 0, ps->part, &ps->chunk);
         if (rc < 0)
             return rc;
-        /* rule 11's pairs of these refs, merged in */
+        /* rule 11's pairs of these refs, merged in (loose: taken already) */
         size_t q0 = q;
-        while (q < ps->nprobe && ps->probe[q] >> 32 < hi)
+        while (!loose && q < ps->nprobe && ps->probe[q] >> 32 < hi)
             q++;
         const uint64_t *pp = ps->chunk.p;
         size_t n = ps->chunk.n;
@@ -8447,7 +8460,7 @@ static int run_streamed(run *u, bool frozen, jd_error *err)
             sample_sink_ctx sx = {em_stride(np), {.sz = sizeof(uint64_t)}};
             /* by the count's per-ref totals; without them, a pass */
             rc = ps.cnt ? stream_sample(&ps, sx.stride, &sx.out)
-                        : stream_pass(&ps, sample_sink, &sx, &np);
+                        : stream_pass(&ps, false, sample_sink, &sx, &np);
             free(ps.cnt); /* not needed again */
             ps.cnt = NULL;
             if (rc == JD_OK)
@@ -8466,7 +8479,7 @@ static int run_streamed(run *u, bool frozen, jd_error *err)
         score_sink_ctx sx = {.u = u};
         for (int k = 0; k < u->threads; k++)
             sx.cache[k] = huge_calloc(sizeof(lvcache)); /* NULL: each call its own */
-        rc = stream_pass(&ps, score_sink, &sx, &np);
+        rc = stream_pass(&ps, true, score_sink, &sx, &np); /* links are sorted later */
         R->st.candidate_pairs = (int64_t)np;
         for (int k = 0; k < u->threads; k++)
             free(sx.cache[k]);
@@ -10019,6 +10032,17 @@ static int check_sink(const uint64_t *pp, size_t n, size_t before, void *payload
     return rc;
 }
 
+/* A loose pass's pairs gathered (check_stream). */
+static int collect_sink(const uint64_t *pp, size_t n, size_t before, void *payload)
+{
+    vec *v = payload;
+    if (before != v->n || vec_reserve(v, n) != JD_OK)
+        return JD_ENOMEM;
+    memcpy((uint64_t *)v->p + v->n, pp, n * sizeof *pp);
+    v->n += n;
+    return JD_OK;
+}
+
 int jd_resolve__check_stream(jd_store *s, size_t entries, size_t stride, int threads,
                              int64_t *pairs, int64_t *ranges, int64_t *wrong, jd_error *err)
 {
@@ -10048,12 +10072,23 @@ int jd_resolve__check_stream(jd_store *s, size_t entries, size_t stride, int thr
         x.wrong += k * x.stride >= x.np || x.pp[k * x.stride] != sp[k];
     x.wrong += rc == JD_OK && smp.n != (x.np + x.stride - 1) / x.stride;
     free(smp.p);
-    if (rc == JD_OK && stream_pass(&ps, check_sink, &x, &n) != JD_OK)
+    if (rc == JD_OK && stream_pass(&ps, false, check_sink, &x, &n) != JD_OK)
         rc = jd_oom(err);
+    /* a loose pass (scoring's) gives the same pairs, each ref's in no order */
+    vec lp = {.sz = sizeof(uint64_t)};
+    size_t nl = 0;
+    if (rc == JD_OK && (stream_pass(&ps, true, collect_sink, &lp, &nl) != JD_OK ||
+                        jd_resolve__radix_sort_u64(lp.p, lp.n) != JD_OK))
+        rc = jd_oom(err);
+    const uint64_t *lq = lp.p;
+    for (size_t k = 0; rc == JD_OK && k < lp.n; k++)
+        x.wrong += k >= x.np || x.pp[k] != lq[k];
+    x.wrong += rc == JD_OK && (lp.n != x.np || nl != x.np);
+    free(lp.p);
     /* a second pass gives the same (the marks are cleared between passes) */
     if (rc == JD_OK) {
         x.sampled = 0;
-        if (stream_pass(&ps, check_sink, &x, &n) != JD_OK)
+        if (stream_pass(&ps, false, check_sink, &x, &n) != JD_OK)
             rc = jd_oom(err);
     }
     *pairs = (int64_t)u.pairs.n;

@@ -151,7 +151,9 @@ int jd_resolve__check_name_bounds(const char *const *names, size_t n, int64_t *s
  * pass took; *wrong: pairs the stream gave other than block()'s, in order,
  * and pairs of EM's sample (every `stride`-th, by place in the whole list),
  * taken from the passes and by the count's per-ref totals (stream_sample),
- * other than block()'s, and 1 if the count pass's total is not block()'s
+ * other than block()'s, pairs of a loose pass (scoring's: each ref's pairs
+ * in no order) sorted other than block()'s, and 1 if the count pass's or
+ * the loose pass's total is not block()'s
  * (0 when the stream is exact). JD_OK or a store error.
  */
 int jd_resolve__check_stream(jd_store *s, size_t entries, size_t stride, int threads,
