@@ -8458,9 +8458,13 @@ static int run_streamed(run *u, bool frozen, jd_error *err)
         estimate_init(R, np, 0x5eed);
         if (np) {
             sample_sink_ctx sx = {em_stride(np), {.sz = sizeof(uint64_t)}};
-            /* by the count's per-ref totals; without them, a pass */
-            rc = ps.cnt ? stream_sample(&ps, sx.stride, &sx.out)
-                        : stream_pass(&ps, false, sample_sink, &sx, &np);
+            /* by the count's per-ref totals; without them (or should a
+             * ref's pairs not be as many as counted), a pass */
+            rc = stream_sample(&ps, sx.stride, &sx.out);
+            if (rc == JD_EINVALID) {
+                sx.out.n = 0;
+                rc = stream_pass(&ps, false, sample_sink, &sx, &np);
+            }
             free(ps.cnt); /* not needed again */
             ps.cnt = NULL;
             if (rc == JD_OK)
