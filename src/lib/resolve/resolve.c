@@ -2792,25 +2792,54 @@ static int stream_pass(pair_stream *ps, bool loose, pair_sink sink, void *payloa
 }
 /* ---- estimation without labels ---- */
 
+enum { ANCHOR_FIELDS = 32 }; /* the fields m_from_anchors_all takes at most */
+
+/*
+ * jd_resolve__m_from_anchors for every field f < nf (at most
+ * ANCHOR_FIELDS) at once: out[f] and its anchors in tot[f]. One walk of
+ * the pairs, each pair's fields at the top level counted once and its own
+ * taken off for each f (not once a field: nf times less work, on the main
+ * thread at 2M sampled pairs). The same counts, so the same m.
+ */
+static void m_from_anchors_all(double (*out)[JD_RESOLVE_MAX_LEVELS], size_t *tot,
+                               const uint8_t *lvs, size_t np, size_t nf, const int *levels,
+                               uint32_t ignore, int min_agree)
+{
+    double mc[ANCHOR_FIELDS][JD_RESOLVE_MAX_LEVELS] = {{0}}, tc[ANCHOR_FIELDS] = {0};
+    for (size_t p = 0; p < np; p++) {
+        const uint8_t *v = lvs + p * nf;
+        int all = 0;
+        uint32_t top = 0; /* the fields at the top level, +1 coded, not ignored */
+        for (size_t g = 0; g < nf; g++)
+            if (!(ignore >> g & 1) && v[g] == levels[g]) {
+                all++;
+                top |= UINT32_C(1) << g;
+            }
+        for (size_t f = 0; f < nf; f++) {
+            if (all - (int)(top >> f & 1) < min_agree || v[f] == 0)
+                continue;
+            assert(v[f] <= levels[f] && levels[f] <= JD_RESOLVE_MAX_LEVELS);
+            mc[f][v[f] - 1] += 1;
+            tc[f] += 1;
+        }
+    }
+    for (size_t f = 0; f < nf; f++) {
+        for (int l = 0; l < levels[f]; l++)
+            out[f][l] = (mc[f][l] + 0.5) / (tc[f] + 0.5 * levels[f]);
+        tot[f] = (size_t)tc[f];
+    }
+}
+
 size_t jd_resolve__m_from_anchors(double *out, const uint8_t *lvs, size_t np, size_t nf,
                                   const int *levels, size_t f, uint32_t ignore, int min_agree)
 {
-    double mc[JD_RESOLVE_MAX_LEVELS] = {0}, tot = 0;
-    for (size_t p = 0; p < np; p++) {
-        const uint8_t *v = lvs + p * nf;
-        int agree = 0;
-        for (size_t g = 0; g < nf; g++) /* the top level, +1 coded, of the other fields */
-            if (g != f && !(g < 32 && (ignore >> g & 1)) && v[g] == levels[g])
-                agree++;
-        if (agree < min_agree || v[f] == 0)
-            continue;
-        assert(v[f] <= levels[f] && levels[f] <= JD_RESOLVE_MAX_LEVELS);
-        mc[v[f] - 1] += 1;
-        tot += 1;
-    }
-    for (int l = 0; l < levels[f]; l++)
-        out[l] = (mc[l] + 0.5) / (tot + 0.5 * levels[f]);
-    return (size_t)tot;
+    double m[ANCHOR_FIELDS][JD_RESOLVE_MAX_LEVELS];
+    size_t tot[ANCHOR_FIELDS];
+    if (nf > ANCHOR_FIELDS || f >= nf)
+        return 0;
+    m_from_anchors_all(m, tot, lvs, np, nf, levels, ignore, min_agree);
+    memcpy(out, m[f], sizeof(double) * (size_t)levels[f]);
+    return tot[f];
 }
 
 double jd_resolve__em_lambda(const double *llr, size_t n, double lambda, int iters)
@@ -3021,11 +3050,13 @@ static void estimate_sampled(rs *R, const uint64_t *pairs, size_t stride, size_t
      * only lambda, the share of matches among candidate pairs, is fitted by
      * EM with m and u held: a one-parameter EM cannot switch its classes.
      */
-    for (int f = 0; f < NF; f++) {
-        double m[JD_RESOLVE_MAX_LEVELS];
-        if (jd_resolve__m_from_anchors(m, lvs, np, NF, nlevels, (size_t)f, 1u << F_GENDER, 3) >= 30)
-            memcpy(md->m[f], m, sizeof(double) * (size_t)nlevels[f]);
-    }
+    _Static_assert((int)NF <= (int)ANCHOR_FIELDS, "m_from_anchors_all takes every field");
+    double m[NF][JD_RESOLVE_MAX_LEVELS];
+    size_t anchors[NF];
+    m_from_anchors_all(m, anchors, lvs, np, NF, nlevels, 1u << F_GENDER, 3);
+    for (int f = 0; f < NF; f++)
+        if (anchors[f] >= 30)
+            memcpy(md->m[f], m[f], sizeof(double) * (size_t)nlevels[f]);
     estimate_lambda(md, lvs, np, iters);
     free(lvs);
 }

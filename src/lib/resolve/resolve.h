@@ -27,7 +27,8 @@
  * least `min_agree` fields g other than f and not set in the bit mask
  * `ignore`, and f itself is not missing. [out] out[0..levels[f]) gets
  * (anchors at level l + 0.5) / (anchors + 0.5 * levels[f]). Returns the
- * number of anchors, so the caller can decide whether there were enough.
+ * number of anchors, so the caller can decide whether there were enough
+ * (0, out untouched, for nf above 32 or f not below nf).
  */
 size_t jd_resolve__m_from_anchors(double *out, const uint8_t *lvs, size_t np, size_t nf,
                                   const int *levels, size_t f, uint32_t ignore, int min_agree);
