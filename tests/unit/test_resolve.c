@@ -63,6 +63,11 @@ static void test_resolve__m_from_anchor_pairs(void **state)
     assert_int_equal(jd_resolve__m_from_anchors(m, &lvs[0][0], 5, 4, levels, 0, 0, 4), 0);
     assert_float_equal(m[0], 1.0 / 3.0, 1e-12);
     assert_float_equal(m[2], 1.0 / 3.0, 1e-12);
+    /* a field past the last, or more fields than a mask holds: none, m kept */
+    m[0] = -1;
+    assert_int_equal(jd_resolve__m_from_anchors(m, &lvs[0][0], 5, 4, levels, 4, 0, 2), 0);
+    assert_int_equal(jd_resolve__m_from_anchors(m, &lvs[0][0], 0, 33, levels, 0, 0, 2), 0);
+    assert_float_equal(m[0], -1.0, 0);
 }
 
 /*

@@ -1703,26 +1703,43 @@ static size_t distinct_keys(kv *k, size_t n)
     return m;
 }
 
+/* Hoare's partition of v[0..n), n > 24, about the median of three: returns
+ * j with [0, j] <= piv <= [j + 1, n), both sides not empty. */
+static size_t partition_u32(uint32_t *v, size_t n)
+{
+    uint32_t a = v[0], b = v[n / 2], c = v[n - 1];
+    uint32_t piv = a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
+    size_t i = 0, j = n - 1;
+    for (;;) {
+        while (v[i] < piv)
+            i++;
+        while (v[j] > piv)
+            j--;
+        if (i >= j)
+            return j;
+        uint32_t t = v[i];
+        v[i++] = v[j];
+        v[j--] = t;
+    }
+}
+
+static void insertion_u32(uint32_t *v, size_t n)
+{
+    for (size_t i = 1; i < n; i++) {
+        uint32_t x = v[i];
+        size_t j = i;
+        for (; j > 0 && v[j - 1] > x; j--)
+            v[j] = v[j - 1];
+        v[j] = x;
+    }
+}
+
 /* Sort a short array of ref numbers: insertion sort below 24, else
  * quicksort (median of three) recursing into the smaller side. */
 static void sort_u32(uint32_t *v, size_t n)
 {
     while (n > 24) {
-        uint32_t a = v[0], b = v[n / 2], c = v[n - 1];
-        uint32_t piv = a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
-        size_t i = 0, j = n - 1;
-        for (;;) {
-            while (v[i] < piv)
-                i++;
-            while (v[j] > piv)
-                j--;
-            if (i >= j)
-                break;
-            uint32_t t = v[i];
-            v[i++] = v[j];
-            v[j--] = t;
-        }
-        /* [0, j] <= piv <= [j + 1, n) */
+        size_t j = partition_u32(v, n);
         if (j + 1 < n - j - 1) {
             sort_u32(v, j + 1);
             v += j + 1;
@@ -1732,13 +1749,23 @@ static void sort_u32(uint32_t *v, size_t n)
             n = j + 1;
         }
     }
-    for (size_t i = 1; i < n; i++) {
-        uint32_t x = v[i];
-        size_t j = i;
-        for (; j > 0 && v[j - 1] > x; j--)
-            v[j] = v[j - 1];
-        v[j] = x;
+    insertion_u32(v, n);
+}
+
+/* The k-th smallest of v[0..n) (k < n) put at v[k], the rest of v[0..k)
+ * no larger and of v(k..n) no smaller (Hoare's selection): what v[k] would
+ * be sorted, without sorting the rest. */
+static void select_u32(uint32_t *v, size_t n, size_t k)
+{
+    size_t lo = 0, hi = n; /* k in [lo, hi) */
+    while (hi - lo > 24) {
+        size_t j = lo + partition_u32(v + lo, hi - lo);
+        if (k <= j)
+            hi = j + 1;
+        else
+            lo = j + 1;
     }
+    insertion_u32(v + lo, hi - lo);
 }
 
 enum { MAX_THREADS = JD_MAX_THREADS }; /* jd_run_jobs (util/jobs.c) */
@@ -1750,6 +1777,9 @@ typedef struct pair_job {
     uint32_t nrefs, lo, hi;
     vec out;       /* the pairs of refs [lo, hi), in order */
     uint32_t *own; /* [nrefs] marks to use (no ref of [lo, hi) marked yet), NULL: its own */
+    const uint64_t *probe; /* rule 11's pairs, sorted, maybe repeated (NULL: none) */
+    size_t nprobe;
+    bool loose; /* each ref's pairs in no order, its rule 11 pairs among them */
     int rc;
 } pair_job;
 
@@ -1782,6 +1812,47 @@ static inline ptrdiff_t ref_partners(const pair_job *j, uint32_t a, uint32_t *ma
     return (ptrdiff_t)nb;
 }
 
+/* The first of ref lo's rule 11 pairs in probe. */
+static size_t probe_first(const pair_job *j)
+{
+    size_t lo = 0, hi = j->nprobe;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (j->probe[mid] >> 32 < j->lo)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* The pairs of ref a as stream_pass gives them, in no order: its partners
+ * (ref_partners) and its rule 11 pairs, probe[q0..q), not among them, into
+ * *buf (grown); how many, or -1 without memory. */
+static ptrdiff_t ref_pairs_unsorted(const pair_job *j, uint32_t a, uint32_t *mark, size_t q0,
+                                    size_t q, uint32_t **buf, size_t *bcap)
+{
+    ptrdiff_t got = ref_partners(j, a, mark, buf, bcap);
+    if (got < 0)
+        return -1;
+    size_t m = (size_t)got;
+    for (; q0 < q; q0++) {
+        uint32_t b = (uint32_t)j->probe[q0];
+        if (mark[b] == a + 1)
+            continue;
+        mark[b] = a + 1;
+        if (m == *bcap) {
+            uint32_t *nb = realloc(*buf, 2 * *bcap * sizeof **buf);
+            if (!nb)
+                return -1;
+            *buf = nb;
+            *bcap *= 2;
+        }
+        (*buf)[m++] = b;
+    }
+    return (ptrdiff_t)m;
+}
+
 static void *pairs_range(void *arg)
 {
     pair_job *j = arg;
@@ -1792,12 +1863,18 @@ static void *pairs_range(void *arg)
     j->rc = JD_ENOMEM;
     if (!mark || !buf)
         goto out;
+    size_t q = j->loose ? probe_first(j) : 0;
     for (uint32_t a = j->lo; a < j->hi; a++) {
-        ptrdiff_t got = ref_partners(j, a, mark, &buf, &bcap);
+        size_t q0 = q;
+        while (j->loose && q < j->nprobe && j->probe[q] >> 32 == a)
+            q++;
+        ptrdiff_t got = j->loose ? ref_pairs_unsorted(j, a, mark, q0, q, &buf, &bcap)
+                                 : ref_partners(j, a, mark, &buf, &bcap);
         if (got < 0)
             goto out;
         size_t nb = (size_t)got;
-        sort_u32(buf, nb);
+        if (!j->loose)
+            sort_u32(buf, nb);
         if (vec_reserve(&j->out, nb) != JD_OK)
             goto out;
         uint64_t *o = j->out.p;
@@ -1897,7 +1974,8 @@ static int pair_index_build(pair_index *x, const jd_block_key *k, size_t nk, uin
  * call, or NULL (freed).
  */
 static int pairs_emit(const pair_index *x, uint32_t lo, uint32_t hi, int threads,
-                      uint32_t *const *marks, vec *keep, vec *out)
+                      uint32_t *const *marks, const uint64_t *probe, size_t nprobe, vec *keep,
+                      vec *out)
 {
     if (threads < 1)
         threads = 1;
@@ -1921,6 +1999,9 @@ static int pairs_emit(const pair_index *x, uint32_t lo, uint32_t hi, int threads
                             .hi = h,
                             .out = {.sz = sizeof(uint64_t)},
                             .own = marks ? marks[t] : NULL,
+                            .probe = probe,
+                            .nprobe = nprobe,
+                            .loose = probe != NULL,
                             .rc = JD_OK};
         if (keep) {
             job[t].out = keep[t];
@@ -1963,7 +2044,7 @@ int jd_resolve__pairs(const jd_block_key *k, size_t nk, uint32_t nrefs, size_t c
     if (rc < 0)
         return rc;
     vec all = {.sz = sizeof(uint64_t)};
-    rc = pairs_emit(&x, 0, nrefs, threads, NULL, NULL, &all);
+    rc = pairs_emit(&x, 0, nrefs, threads, NULL, NULL, 0, NULL, &all);
     pair_index_free(&x);
     if (rc < 0 || !all.n) {
         free(all.p);
@@ -2460,6 +2541,7 @@ typedef struct pair_stream {
     int threads;
     size_t entries;              /* key entries a range holds at most (STREAM_ENTRIES) */
     uint32_t *mark[MAX_THREADS]; /* each thread's marks, reused range after range */
+    uint32_t *cnt;               /* each ref's pairs, by the count pass (NULL: not kept) */
     vec part[MAX_THREADS];       /* each thread's pairs of a range (memory reused) */
     vec chunk, merged;           /* one range's pairs */
 } pair_stream;
@@ -2469,6 +2551,7 @@ static void stream_free(pair_stream *ps)
     free(ps->keys);
     pair_index_free(&ps->x);
     free(ps->probe);
+    free(ps->cnt);
     for (int t = 0; t < MAX_THREADS; t++) {
         free(ps->mark[t]);
         free(ps->part[t].p);
@@ -2507,43 +2590,78 @@ static int stream_open(pair_stream *ps, rs *R, int cap, int threads)
 
 /* One thread's count of stream_pass's pairs of refs [lo, hi): each ref's
  * partners by their marks, and its rule 11 pairs (in probe, sorted, maybe
- * repeated) that are none of them. */
+ * repeated) that are none of them; or (pairs_sample) EM's sample of them. */
 typedef struct count_job {
-    pair_job p; /* the index, the refs and the marks; p.out unused */
-    const uint64_t *probe;
-    size_t nprobe, n;
+    pair_job p; /* the index, refs, marks and rule 11's pairs; p.out: the sample */
+    size_t n;   /* pairs counted; the sample: pairs before ref lo */
+    uint32_t *cnt;    /* each ref's pairs, counted (NULL: not kept) */
+    size_t stride;    /* the sample's */
 } count_job;
 
 static void *pairs_count(void *arg)
 {
     count_job *j = arg;
     uint32_t *mark = j->p.own;
-    size_t lo = 0, hi = j->nprobe; /* the first of ref lo's rule 11 pairs */
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (j->probe[mid] >> 32 < j->p.lo)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    size_t lo = probe_first(&j->p);
     for (uint32_t a = j->p.lo; a < j->p.hi; a++) {
-        j->n += (size_t)ref_partners(&j->p, a, mark, NULL, NULL);
-        for (; lo < j->nprobe && j->probe[lo] >> 32 == a; lo++) {
-            uint32_t b = (uint32_t)j->probe[lo];
-            j->n += mark[b] != a + 1;
+        size_t n = (size_t)ref_partners(&j->p, a, mark, NULL, NULL);
+        for (; lo < j->p.nprobe && j->p.probe[lo] >> 32 == a; lo++) {
+            uint32_t b = (uint32_t)j->p.probe[lo];
+            n += mark[b] != a + 1;
             mark[b] = a + 1;
         }
+        if (j->cnt)
+            j->cnt[a] = (uint32_t)n;
+        j->n += n;
     }
     j->p.rc = JD_OK;
     return NULL;
 }
 
-/* How many pairs stream_pass gives, without making them (no sorting, no
- * copies, no merge): counting is the first pass of a full run. */
-static void stream_count(pair_stream *ps, size_t *total)
+/*
+ * One thread's share of EM's sample: the pairs at every stride-th place of
+ * the whole list (j->n of them before ref lo), by each ref's count. A ref
+ * none of whose places is sampled is passed over; the others' pairs are
+ * gathered and the sampled places selected (select_u32), not sorted,
+ * unless a ref holds three places or more (small strides, small counties).
+ */
+static void *pairs_sample(void *arg)
+{
+    count_job *j = arg;
+    size_t q = probe_first(&j->p), g = j->n, bcap = 1024;
+    uint32_t *buf = malloc(bcap * sizeof *buf);
+    j->p.rc = buf ? JD_OK : JD_ENOMEM;
+    for (uint32_t a = j->p.lo; j->p.rc == JD_OK && a < j->p.hi; a++) {
+        size_t n = j->cnt[a], r = (j->stride - g % j->stride) % j->stride, q0 = q;
+        g += n;
+        while (q < j->p.nprobe && j->p.probe[q] >> 32 == a)
+            q++;
+        if (r >= n)
+            continue;
+        ptrdiff_t got = ref_pairs_unsorted(&j->p, a, j->p.own, q0, q, &buf, &bcap);
+        j->p.rc = got < 0 ? JD_ENOMEM : (size_t)got != n ? JD_EINVALID : JD_OK;
+        bool sort = (n - r - 1) / j->stride >= 2; /* one sort costs less then */
+        if (sort && j->p.rc == JD_OK)
+            sort_u32(buf, n);
+        for (size_t at = 0; j->p.rc == JD_OK && r < n; at = r + 1, r += j->stride) {
+            if (!sort)
+                select_u32(buf + at, n - at, r - at);
+            uint64_t *o = vec_push(&j->p.out);
+            if (!o)
+                j->p.rc = JD_ENOMEM;
+            else
+                *o = (uint64_t)a << 32 | buf[r];
+        }
+    }
+    free(buf);
+    return NULL;
+}
+
+/* The jobs of a pass by count_job: consecutive ranges of refs of about
+ * equal work, each thread's marks cleared. */
+static void count_jobs(pair_stream *ps, count_job *job)
 {
     const pair_index *x = &ps->x;
-    count_job job[MAX_THREADS];
     uint32_t l = 0;
     for (int t = 0; t < ps->threads; t++) {
         memset(ps->mark[t], 0, (x->nrefs ? x->nrefs : 1) * sizeof *ps->mark[t]);
@@ -2558,16 +2676,61 @@ static void stream_count(pair_stream *ps, size_t *total)
                               .nrefs = x->nrefs,
                               .lo = l,
                               .hi = h,
-                              .own = ps->mark[t]},
-                             ps->probe,
-                             ps->nprobe,
-                             0};
+                              .out = {.sz = sizeof(uint64_t)},
+                              .own = ps->mark[t],
+                              .probe = ps->probe,
+                              .nprobe = ps->nprobe},
+                             0,
+                             ps->cnt,
+                             1};
         l = h;
     }
+}
+
+/* How many pairs stream_pass gives, without making them (no sorting, no
+ * copies, no merge): counting is the first pass of a full run. Each ref's
+ * count is kept in ps->cnt for stream_sample (left NULL without memory). */
+static void stream_count(pair_stream *ps, size_t *total)
+{
+    count_job job[MAX_THREADS];
+    free(ps->cnt);
+    ps->cnt = malloc((ps->x.nrefs ? ps->x.nrefs : 1) * sizeof *ps->cnt);
+    count_jobs(ps, job);
     jd_run_jobs(pairs_count, job, sizeof *job, ps->threads);
     *total = 0;
     for (int t = 0; t < ps->threads; t++)
         *total += job[t].n;
+}
+
+/*
+ * EM's sample, the pairs at every stride-th place of the whole list, into
+ * out (empty): what stream_pass with sample_sink takes, without making,
+ * sorting and merging every pair (at 1M a stride of 23 against some 40
+ * pairs a ref). Needs the count pass's ps->cnt: JD_EINVALID without it or
+ * when a ref's pairs are not as many as counted; JD_ENOMEM.
+ */
+static int stream_sample(pair_stream *ps, size_t stride, vec *out)
+{
+    if (!ps->cnt || !stride)
+        return JD_EINVALID;
+    count_job job[MAX_THREADS];
+    count_jobs(ps, job);
+    size_t before = 0;
+    vec *parts[MAX_THREADS] = {NULL};
+    for (int t = 0; t < ps->threads; t++) {
+        job[t].n = before;
+        job[t].stride = stride;
+        for (uint32_t a = job[t].p.lo; a < job[t].p.hi; a++)
+            before += ps->cnt[a];
+        parts[t] = &job[t].p.out;
+    }
+    jd_run_jobs(pairs_sample, job, sizeof *job, ps->threads);
+    int rc = JD_OK;
+    for (int t = 0; t < ps->threads; t++)
+        rc = job[t].p.rc < 0 && rc == JD_OK ? job[t].p.rc : rc;
+    if (vec_concat(out, parts, ps->threads) != JD_OK && rc == JD_OK)
+        rc = JD_ENOMEM;
+    return rc;
 }
 
 /* Called with each range's pairs, in order, and how many came before. */
@@ -2576,7 +2739,7 @@ typedef int (*pair_sink)(const uint64_t *pp, size_t n, size_t before, void *payl
 /* Every candidate pair, a range of refs at a time, to sink; *total gets
  * how many. The sorted union of the rules' pairs and rule 11's, as
  * merge_pairs makes it. */
-static int stream_pass(pair_stream *ps, pair_sink sink, void *payload, size_t *total)
+static int stream_pass(pair_stream *ps, bool loose, pair_sink sink, void *payload, size_t *total)
 {
     const uint32_t *start = ps->x.start;
     uint32_t nrefs = ps->x.nrefs;
@@ -2588,12 +2751,13 @@ static int stream_pass(pair_stream *ps, pair_sink sink, void *payload, size_t *t
         while (hi < nrefs && start[hi + 1] - start[lo] <= ps->entries)
             hi++;
         ps->chunk.n = 0;
-        int rc = pairs_emit(&ps->x, lo, hi, ps->threads, ps->mark, ps->part, &ps->chunk);
+        int rc = pairs_emit(&ps->x, lo, hi, ps->threads, ps->mark, loose ? ps->probe : NULL,
+                            loose ? ps->nprobe : 0, ps->part, &ps->chunk);
         if (rc < 0)
             return rc;
-        /* rule 11's pairs of these refs, merged in */
+        /* rule 11's pairs of these refs, merged in (loose: taken already) */
         size_t q0 = q;
-        while (q < ps->nprobe && ps->probe[q] >> 32 < hi)
+        while (!loose && q < ps->nprobe && ps->probe[q] >> 32 < hi)
             q++;
         const uint64_t *pp = ps->chunk.p;
         size_t n = ps->chunk.n;
@@ -2622,25 +2786,54 @@ static int stream_pass(pair_stream *ps, pair_sink sink, void *payload, size_t *t
 }
 /* ---- estimation without labels ---- */
 
+enum { ANCHOR_FIELDS = 32 }; /* the fields m_from_anchors_all takes at most */
+
+/*
+ * jd_resolve__m_from_anchors for every field f < nf (at most
+ * ANCHOR_FIELDS) at once: out[f] and its anchors in tot[f]. One walk of
+ * the pairs, each pair's fields at the top level counted once and its own
+ * taken off for each f (not once a field: nf times less work, on the main
+ * thread at 2M sampled pairs). The same counts, so the same m.
+ */
+static void m_from_anchors_all(double (*out)[JD_RESOLVE_MAX_LEVELS], size_t *tot,
+                               const uint8_t *lvs, size_t np, size_t nf, const int *levels,
+                               uint32_t ignore, int min_agree)
+{
+    double mc[ANCHOR_FIELDS][JD_RESOLVE_MAX_LEVELS] = {{0}}, tc[ANCHOR_FIELDS] = {0};
+    for (size_t p = 0; p < np; p++) {
+        const uint8_t *v = lvs + p * nf;
+        int all = 0;
+        uint32_t top = 0; /* the fields at the top level, +1 coded, not ignored */
+        for (size_t g = 0; g < nf; g++)
+            if (!(ignore >> g & 1) && v[g] == levels[g]) {
+                all++;
+                top |= UINT32_C(1) << g;
+            }
+        for (size_t f = 0; f < nf; f++) {
+            if (all - (int)(top >> f & 1) < min_agree || v[f] == 0)
+                continue;
+            assert(v[f] <= levels[f] && levels[f] <= JD_RESOLVE_MAX_LEVELS);
+            mc[f][v[f] - 1] += 1;
+            tc[f] += 1;
+        }
+    }
+    for (size_t f = 0; f < nf; f++) {
+        for (int l = 0; l < levels[f]; l++)
+            out[f][l] = (mc[f][l] + 0.5) / (tc[f] + 0.5 * levels[f]);
+        tot[f] = (size_t)tc[f];
+    }
+}
+
 size_t jd_resolve__m_from_anchors(double *out, const uint8_t *lvs, size_t np, size_t nf,
                                   const int *levels, size_t f, uint32_t ignore, int min_agree)
 {
-    double mc[JD_RESOLVE_MAX_LEVELS] = {0}, tot = 0;
-    for (size_t p = 0; p < np; p++) {
-        const uint8_t *v = lvs + p * nf;
-        int agree = 0;
-        for (size_t g = 0; g < nf; g++) /* the top level, +1 coded, of the other fields */
-            if (g != f && !(g < 32 && (ignore >> g & 1)) && v[g] == levels[g])
-                agree++;
-        if (agree < min_agree || v[f] == 0)
-            continue;
-        assert(v[f] <= levels[f] && levels[f] <= JD_RESOLVE_MAX_LEVELS);
-        mc[v[f] - 1] += 1;
-        tot += 1;
-    }
-    for (int l = 0; l < levels[f]; l++)
-        out[l] = (mc[l] + 0.5) / (tot + 0.5 * levels[f]);
-    return (size_t)tot;
+    double m[ANCHOR_FIELDS][JD_RESOLVE_MAX_LEVELS];
+    size_t tot[ANCHOR_FIELDS];
+    if (nf > ANCHOR_FIELDS || f >= nf)
+        return 0;
+    m_from_anchors_all(m, tot, lvs, np, nf, levels, ignore, min_agree);
+    memcpy(out, m[f], sizeof(double) * (size_t)levels[f]);
+    return tot[f];
 }
 
 double jd_resolve__em_lambda(const double *llr, size_t n, double lambda, int iters)
@@ -2851,11 +3044,13 @@ static void estimate_sampled(rs *R, const uint64_t *pairs, size_t stride, size_t
      * only lambda, the share of matches among candidate pairs, is fitted by
      * EM with m and u held: a one-parameter EM cannot switch its classes.
      */
-    for (int f = 0; f < NF; f++) {
-        double m[JD_RESOLVE_MAX_LEVELS];
-        if (jd_resolve__m_from_anchors(m, lvs, np, NF, nlevels, (size_t)f, 1u << F_GENDER, 3) >= 30)
-            memcpy(md->m[f], m, sizeof(double) * (size_t)nlevels[f]);
-    }
+    _Static_assert((int)NF <= (int)ANCHOR_FIELDS, "m_from_anchors_all takes every field");
+    double m[NF][JD_RESOLVE_MAX_LEVELS];
+    size_t anchors[NF];
+    m_from_anchors_all(m, anchors, lvs, np, NF, nlevels, 1u << F_GENDER, 3);
+    for (int f = 0; f < NF; f++)
+        if (anchors[f] >= 30)
+            memcpy(md->m[f], m[f], sizeof(double) * (size_t)nlevels[f]);
     estimate_lambda(md, lvs, np, iters);
     free(lvs);
 }
@@ -8401,8 +8596,9 @@ static int score_sink(const uint64_t *pp, size_t n, size_t before, void *payload
 
 /*
  * Block, estimate and score of a full run over streamed pairs (pair_stream):
- * a pass counts them, a second takes EM's sample (the pairs block() would
- * give estimate(), by their places in the whole list), a third scores them,
+ * a pass counts them (and each ref's), a second takes EM's sample (the
+ * pairs block() would give estimate(), by their places in the whole list:
+ * stream_sample, only the refs that hold one), a third scores them,
  * keeping only the links; frozen parameters need the third alone. The
  * links and figures are those of run_block, run_estimate and run_score;
  * memory holds a range's pairs, not all of them.
@@ -8433,7 +8629,15 @@ static int run_streamed(run *u, bool frozen, jd_error *err)
         estimate_init(R, np, 0x5eed);
         if (np) {
             sample_sink_ctx sx = {em_stride(np), {.sz = sizeof(uint64_t)}};
-            rc = stream_pass(&ps, sample_sink, &sx, &np);
+            /* by the count's per-ref totals; without them (or should a
+             * ref's pairs not be as many as counted), a pass */
+            rc = stream_sample(&ps, sx.stride, &sx.out);
+            if (rc == JD_EINVALID) {
+                sx.out.n = 0;
+                rc = stream_pass(&ps, false, sample_sink, &sx, &np);
+            }
+            free(ps.cnt); /* not needed again */
+            ps.cnt = NULL;
             if (rc == JD_OK)
                 estimate_sampled(R, sx.out.p, 1, sx.out.n, u->o->em_iterations, u->threads);
             free(sx.out.p);
@@ -8450,7 +8654,7 @@ static int run_streamed(run *u, bool frozen, jd_error *err)
         score_sink_ctx sx = {.u = u};
         for (int k = 0; k < u->threads; k++)
             sx.cache[k] = huge_calloc(sizeof(lvcache)); /* NULL: each call its own */
-        rc = stream_pass(&ps, score_sink, &sx, &np);
+        rc = stream_pass(&ps, true, score_sink, &sx, &np); /* links are sorted later */
         R->st.candidate_pairs = (int64_t)np;
         for (int k = 0; k < u->threads; k++)
             free(sx.cache[k]);
@@ -10002,6 +10206,17 @@ static int check_sink(const uint64_t *pp, size_t n, size_t before, void *payload
     return rc;
 }
 
+/* A loose pass's pairs gathered (check_stream). */
+static int collect_sink(const uint64_t *pp, size_t n, size_t before, void *payload)
+{
+    vec *v = payload;
+    if (before != v->n || vec_reserve(v, n) != JD_OK)
+        return JD_ENOMEM;
+    memcpy((uint64_t *)v->p + v->n, pp, n * sizeof *pp);
+    v->n += n;
+    return JD_OK;
+}
+
 int jd_resolve__check_stream(jd_store *s, size_t entries, size_t stride, int threads,
                              int64_t *pairs, int64_t *ranges, int64_t *wrong, jd_error *err)
 {
@@ -10020,12 +10235,34 @@ int jd_resolve__check_stream(jd_store *s, size_t entries, size_t stride, int thr
     ps.entries = entries;
     if (rc == JD_OK) /* the count pass's total, and its marks left for the next */
         stream_count(&ps, &counted);
-    if (rc == JD_OK && stream_pass(&ps, check_sink, &x, &n) != JD_OK)
+    /* the sample by the count's per-ref totals is the one by place */
+    vec smp = {.sz = sizeof(uint64_t)};
+    int by_cnt = rc == JD_OK ? stream_sample(&ps, x.stride, &smp) : JD_OK;
+    if (by_cnt == JD_ENOMEM)
         rc = jd_oom(err);
+    x.wrong += by_cnt == JD_EINVALID; /* a ref's pairs not as many as counted */
+    const uint64_t *sp = smp.p;
+    for (size_t k = 0; rc == JD_OK && k < smp.n; k++)
+        x.wrong += k * x.stride >= x.np || x.pp[k * x.stride] != sp[k];
+    x.wrong += rc == JD_OK && smp.n != (x.np + x.stride - 1) / x.stride;
+    free(smp.p);
+    if (rc == JD_OK && stream_pass(&ps, false, check_sink, &x, &n) != JD_OK)
+        rc = jd_oom(err);
+    /* a loose pass (scoring's) gives the same pairs, each ref's in no order */
+    vec lp = {.sz = sizeof(uint64_t)};
+    size_t nl = 0;
+    if (rc == JD_OK && (stream_pass(&ps, true, collect_sink, &lp, &nl) != JD_OK ||
+                        jd_resolve__radix_sort_u64(lp.p, lp.n) != JD_OK))
+        rc = jd_oom(err);
+    const uint64_t *lq = lp.p;
+    for (size_t k = 0; rc == JD_OK && k < lp.n; k++)
+        x.wrong += k >= x.np || x.pp[k] != lq[k];
+    x.wrong += rc == JD_OK && (lp.n != x.np || nl != x.np);
+    free(lp.p);
     /* a second pass gives the same (the marks are cleared between passes) */
     if (rc == JD_OK) {
         x.sampled = 0;
-        if (stream_pass(&ps, check_sink, &x, &n) != JD_OK)
+        if (stream_pass(&ps, false, check_sink, &x, &n) != JD_OK)
             rc = jd_oom(err);
     }
     *pairs = (int64_t)u.pairs.n;

@@ -27,7 +27,8 @@
  * least `min_agree` fields g other than f and not set in the bit mask
  * `ignore`, and f itself is not missing. [out] out[0..levels[f]) gets
  * (anchors at level l + 0.5) / (anchors + 0.5 * levels[f]). Returns the
- * number of anchors, so the caller can decide whether there were enough.
+ * number of anchors, so the caller can decide whether there were enough
+ * (0, out untouched, for nf above 32 or f not below nf).
  */
 size_t jd_resolve__m_from_anchors(double *out, const uint8_t *lvs, size_t np, size_t nf,
                                   const int *levels, size_t f, uint32_t ignore, int min_agree);
@@ -153,8 +154,11 @@ int jd_resolve__check_name_bounds(const char *const *names, size_t n, int64_t *s
  * refs holding at most `entries` blocking-key entries, with `threads`
  * threads, twice. *pairs: block()'s candidate pairs; *ranges: the ranges a
  * pass took; *wrong: pairs the stream gave other than block()'s, in order,
- * and pairs of EM's sample (every `stride`-th, by place in the whole list)
- * other than block()'s, and 1 if the count pass's total is not block()'s
+ * and pairs of EM's sample (every `stride`-th, by place in the whole list),
+ * taken from the passes and by the count's per-ref totals (stream_sample),
+ * other than block()'s, pairs of a loose pass (scoring's: each ref's pairs
+ * in no order) sorted other than block()'s, and 1 if the count pass's or
+ * the loose pass's total is not block()'s
  * (0 when the stream is exact). JD_OK or a store error.
  */
 int jd_resolve__check_stream(jd_store *s, size_t entries, size_t stride, int threads,
