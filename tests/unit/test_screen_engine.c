@@ -2118,6 +2118,22 @@ static void test_why_utf8(void **state)
     }
 }
 
+/* The one told who then acts (fix-screen4, review-b 8): "she told her coach
+ * she did not want to, and he had sex with her anyway" is the coach's act,
+ * a position of trust; one told of another man's act is not. */
+static void test_one_told_acts(void **state)
+{
+    fx *f = *state;
+    const jd_screen_result *r;
+    r = run_gender(f, "She told her coach she did not want to, and he had sex with her anyway.", 15,
+                   'F');
+    assert_true(counted(r, "C7"));
+    r = run_gender(f, "She told her coach that a man of 30 had sex with her at the weekend.", 15,
+                   'F');
+    assert_false(counted(r, "C7"));
+    assert_true(counted(r, "C2"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -2145,6 +2161,7 @@ int main(void)
         cmocka_unit_test(test_recorded_sense),
         cmocka_unit_test(test_reflexive_owner),
         cmocka_unit_test(test_named_other_acts),
+        cmocka_unit_test(test_one_told_acts),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
