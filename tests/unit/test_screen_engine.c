@@ -2124,14 +2124,21 @@ static void test_why_utf8(void **state)
 static void test_one_told_acts(void **state)
 {
     fx *f = *state;
-    const jd_screen_result *r;
-    r = run_gender(f, "She told her coach she did not want to, and he had sex with her anyway.", 15,
-                   'F');
-    assert_true(counted(r, "C7"));
-    r = run_gender(f, "She told her coach that a man of 30 had sex with her at the weekend.", 15,
-                   'F');
-    assert_false(counted(r, "C7"));
-    assert_true(counted(r, "C2"));
+    static const struct {
+        const char *text, *code;
+        bool want;
+    } cases[] = {
+        {"She told her coach she did not want to, and he had sex with her anyway.", "C7", true},
+        {"She told her coach that a man of 30 had sex with her at the weekend.", "C7", false},
+        {"She told her coach that a man of 30 had sex with her at the weekend.", "C2", true},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        const jd_screen_result *r = run_gender(f, cases[i].text, 15, 'F');
+        if (counted(r, cases[i].code) != cases[i].want)
+            fprintf(stderr, "%s %s in: %s\n", cases[i].want ? "missed" : "wrongly found",
+                    cases[i].code, cases[i].text);
+        assert_true(counted(r, cases[i].code) == cases[i].want);
+    }
 }
 
 int main(void)

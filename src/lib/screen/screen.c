@@ -6001,7 +6001,7 @@ static long offence_actor(const jd_screen *S, size_t ts, size_t te)
             return -1; /* "Night staff: ...": the speaker of a header */
         if ((S->discover_set != UINT32_MAX && in_set(S, S->discover_set, S->tok[j].sid)) ||
             S->ftok[j].kind == JD_FK_REPORT || word_in(&S->tok[j], belief) ||
-            (word_in(&S->tok[j], reaction) && j + 1 < ts && word_in(&S->tok[j + 1], about))) {
+            (j + 1 < ts && word_in(&S->tok[j + 1], about) && word_in(&S->tok[j], reaction))) {
             size_t open = aside_open(S, j, ts);
             if (open != SIZE_MAX) {
                 j = open; /* "her uncle, she disclosed, has been touching her": an aside */
