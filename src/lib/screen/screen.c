@@ -5899,9 +5899,9 @@ static bool recipient_at(const jd_screen *S, size_t j, size_t ts)
                                        "near", "outside", "over", "under", "towards", NULL};
     size_t at;
     static const char *const objects[] = {"me", "her", "him", "them", "us", NULL};
-    static const char *const tell[] = {"told", "tells", "tell", "telling", "informed", "informs",
-                                       "called", "rang", "phoned", "contacted", "alerted",
-                                       "asked", "showed", "shows", "texted", "messaged", NULL};
+    /* beside told_to's verbs of telling, showing, ringing and texting */
+    static const char *const tell[] = {"informed", "informs", "called", "contacted", "alerted",
+                                       "asked", "messaged", NULL};
     static const char *const conj[] = {"when", "while", "whilst", "until", "till", "after",
                                        "before", "because", "if", "though", "although", NULL};
     if (j > 1 && is_word(&S->tok[j - 1], "and", "or", NULL, NULL) &&
@@ -5912,7 +5912,7 @@ static bool recipient_at(const jd_screen *S, size_t j, size_t ts)
         const tok *k = &S->tok[i];
         if (k->punct)
             return false;
-        if (word_in(k, prep) || word_in(k, tell))
+        if (word_in(k, prep) || told_to(k) || word_in(k, tell))
             return !subject_pronoun(S, &S->tok[j]) && S->tok[j].sid != S->they_sid;
         if (word_in(k, conj))
             return !act_in_clause(S, j, ts); /* "when her mum is asleep, he ...": a clause
