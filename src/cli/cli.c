@@ -26,6 +26,10 @@ void cli_print_error(const char *what, const jd_error *err)
     fprintf(stderr, "joindots: ");
     if (what && *what)
         fprintf(stderr, "%s: ", what);
+    const char *msg = err->msg;
+    size_t sl = strlen(err->source);
+    if (sl && !strncmp(msg, err->source, sl) && msg[sl] == ':' && msg[sl + 1] == ' ')
+        msg += sl + 2; /* "m.json: cannot open" with its source: the name once */
     if (err->source[0]) {
         fprintf(stderr, "%s:", err->source);
         if (err->line > 0)
@@ -34,7 +38,7 @@ void cli_print_error(const char *what, const jd_error *err)
             fprintf(stderr, "%ld:", err->column);
         fputc(' ', stderr);
     }
-    fprintf(stderr, "%s\n", err->msg[0] ? err->msg : jd_code_name(err->code));
+    fprintf(stderr, "%s\n", msg[0] ? msg : jd_code_name(err->code));
 }
 
 bool cli_is_help(const char *arg)

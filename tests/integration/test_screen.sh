@@ -264,6 +264,12 @@ ok $? "screen-train --cv --cv-sets B: only set B left out, no --out needed"
 ok $? "screen-train --cv-raise: the model's vetoes gone in the raise use, tp/fp/fn per fold"
 "$JD" screen-train --cv-raise --kinds lang --out "$SCRATCH/mr.json" "$SCRATCH/syn.jsonl" >/dev/null 2>&1
 is "$?" "2" "screen-train --cv-raise without --cv is a usage error"
+# a model file that is not there: its name once in the message
+"$JD" screen-train --kinds lang --keep-thresholds "$SCRATCH/nonexist.json" \
+  --out "$SCRATCH/mk.json" "$SCRATCH/syn.jsonl" >/dev/null 2>"$SCRATCH/keep.err"
+[ $? -ne 0 ] && [ "$(grep -o 'nonexist.json' "$SCRATCH/keep.err" | wc -l)" = 1 ] &&
+  grep -q "cannot open" "$SCRATCH/keep.err"
+ok $? "screen-train --keep-thresholds: a missing file is named once (not 'f: f: cannot open')"
 "$JD" screen-train --cv --cv-sets BZ --kinds lang "$SCRATCH/syn.jsonl" >"$SCRATCH/cvz.txt" 2>&1
 is "$?" "2" "screen-train --cv-sets with a letter no set has is a usage error"
 grep -q "no set Z" "$SCRATCH/cvz.txt" && ! grep -q "^pooled" "$SCRATCH/cvz.txt"

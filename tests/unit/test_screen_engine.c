@@ -2118,6 +2118,29 @@ static void test_why_utf8(void **state)
     }
 }
 
+/* The one told who then acts (fix-screen4, review-b 8): "she told her coach
+ * she did not want to, and he had sex with her anyway" is the coach's act,
+ * a position of trust; one told of another man's act is not. */
+static void test_one_told_acts(void **state)
+{
+    fx *f = *state;
+    static const struct {
+        const char *text, *code;
+        bool want;
+    } cases[] = {
+        {"She told her coach she did not want to, and he had sex with her anyway.", "C7", true},
+        {"She told her coach that a man of 30 had sex with her at the weekend.", "C7", false},
+        {"She told her coach that a man of 30 had sex with her at the weekend.", "C2", true},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        const jd_screen_result *r = run_gender(f, cases[i].text, 15, 'F');
+        if (counted(r, cases[i].code) != cases[i].want)
+            fprintf(stderr, "%s %s in: %s\n", cases[i].want ? "missed" : "wrongly found",
+                    cases[i].code, cases[i].text);
+        assert_true(counted(r, cases[i].code) == cases[i].want);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -2145,6 +2168,7 @@ int main(void)
         cmocka_unit_test(test_recorded_sense),
         cmocka_unit_test(test_reflexive_owner),
         cmocka_unit_test(test_named_other_acts),
+        cmocka_unit_test(test_one_told_acts),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

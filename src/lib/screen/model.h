@@ -229,6 +229,11 @@ size_t jd_screen__labels(const jd_screen *S, jd_screen_kind kind, int child_age,
  * person: attributes()); 0 when no rule has that code or no word is there. */
 unsigned jd_screen__attrs_at(const jd_screen *S, jd_screen_kind kind, const char *code, int off);
 
+/* screen.c: how many times the last run read a person's role (the role
+ * lexicon at one mention): a work count, linear in the note (a name is read
+ * once per note and rule, not once per act). */
+uint64_t jd_screen__role_work(const jd_screen *S);
+
 /* m now serves another screen: what it kept of the last one's labels goes
  * (m may be NULL). */
 void jd_sm__new_screen(jd_screen_model *m);

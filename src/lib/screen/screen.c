@@ -135,6 +135,7 @@ typedef struct rule {
                                    the one acting in the offence is named by an "actor"
                                    pattern, the role lexicon (offence_actor: C8's family,
                                    C7's position of trust) */
+    uint32_t actor_slot;        /* has_actor: its index among those rules (name_role) */
     const char *with[4];        /* indicators with "from_offences": held only when all of
                                    these codes count too ("with") */
     const char *sexual_from[4]; /* offences: the sexual element the rule needs is also met
@@ -287,6 +288,18 @@ struct jd_screen {
     size_t lowcap;
     hit *hits;
     size_t nhits, hitcap;
+    uint32_t *hit_sent0; /* per sentence (and one past the last): its first hit; the hits
+                            are made in token order (scan), a sentence's are together */
+    size_t hit_sent0cap;
+    /* names of the note (name_role): per token, the next token of the same capitalised
+     * word of 3 letters or more (UINT32_MAX none) and the word's first token; per first
+     * token and rule with an actor (actor_slot), the role hit of that name, -2 unread */
+    uint32_t *name_next, *name_head, *name_tab;
+    int32_t *name_memo;
+    size_t name_nextcap, name_headcap, name_tabcap, name_memocap;
+    uint32_t nactor_rules;
+    bool names_done;
+    uint64_t role_work; /* calls of actor_role_hit in this run (jd_screen__role_work) */
     uint8_t *adult_sent; /* per sentence of the note: an adult cue ("a man") in it */
     size_t adult_sentcap;
     jd_frame_tok *ftok; /* per token: its kind for the frame (frame.h; read_frame) */
@@ -1627,6 +1640,13 @@ static int scan(jd_screen *S, unsigned kinds)
                 S->hits[S->nhits++] = (hit){v->v[j], (uint32_t)i, (uint32_t)e, false};
             }
         }
+    }
+    if (jd_grow((void **)&S->hit_sent0, &S->hit_sent0cap, nsent + 1, sizeof *S->hit_sent0))
+        return JD_ENOMEM;
+    for (size_t s = 0, i = 0; s <= nsent; s++) {
+        while (i < S->nhits && S->tok[S->hits[i].start].sent < s)
+            i++;
+        S->hit_sent0[s] = (uint32_t)i;
     }
     return JD_OK;
 }
@@ -3873,9 +3893,19 @@ static uint8_t frame_word_kind(const jd_screen *S, uint32_t sid)
 static int frame_room(jd_screen *S)
 {
     S->frame_done = false;
+    S->names_done = false;
+    S->role_work = 0;
+    size_t tab = 16;
+    while (tab < 2 * S->ntok)
+        tab *= 2;
     if (S->ntok && (jd_grow((void **)&S->ftok, &S->ftokcap, S->ntok, sizeof *S->ftok) ||
                     jd_grow((void **)&S->who, &S->whocap, S->ntok, 1) ||
-                    jd_grow((void **)&S->ante, &S->antecap, S->ntok, sizeof *S->ante)))
+                    jd_grow((void **)&S->ante, &S->antecap, S->ntok, sizeof *S->ante) ||
+                    jd_grow((void **)&S->name_next, &S->name_nextcap, S->ntok, sizeof(uint32_t)) ||
+                    jd_grow((void **)&S->name_head, &S->name_headcap, S->ntok, sizeof(uint32_t)) ||
+                    jd_grow((void **)&S->name_tab, &S->name_tabcap, tab, sizeof(uint32_t)) ||
+                    jd_grow((void **)&S->name_memo, &S->name_memocap,
+                            S->ntok * (S->nactor_rules ? S->nactor_rules : 1), sizeof(int32_t))))
         return JD_ENOMEM;
     return JD_OK;
 }
@@ -4289,8 +4319,19 @@ static bool name_at(const jd_screen *S, uint32_t i)
     if (!k->cap || k->punct || k->num >= 0)
         return false;
     const tok *n = i + 1 < S->ntok && S->tok[i + 1].sent == k->sent ? &S->tok[i + 1] : NULL;
-    return other_name(S, k, false) || (S->child_name && same_word(k, S->child_name)) ||
-           (n && n->paren && n->num >= 0);
+    if (other_name(S, k, false) || (S->child_name && same_word(k, S->child_name)))
+        return true;
+    if (!n || !n->paren || n->num < 0 || in_set(S, S->body_set, k->sid))
+        return false;
+    if (i > 0 && S->tok[i - 1].sent == k->sent)
+        return true; /* "Kayleigh Burns (16)", "with Mark (35)" */
+    /* first in its sentence, a capital of its own ("Bruises (4) on her arms"):
+     * a name only when the note names it again */
+    for (size_t j = 0; j < S->ntok; j++)
+        if (j != i && S->tok[j].cap && same_word(&S->tok[j], k) &&
+            S->tok[j].sent != k->sent)
+            return true;
+    return false;
 }
 
 /* An offence's words inside a proper name of two or more words written in
@@ -4613,12 +4654,27 @@ static bool innocent_cause(const jd_screen *S, const hit *h)
            !bite_unexplained(S, h);
 }
 
+static long offence_actor(const jd_screen *S, size_t ts, size_t te);
+static int actor_person(const jd_screen *S, size_t j, size_t *at);
+
+/* No one but the child is named between tokens a and b (a pronoun at b then
+ * speaks of the person at a: "told her coach she did not want to, and he"). */
+static bool no_person_between(const jd_screen *S, size_t a, size_t b)
+{
+    size_t at;
+    for (size_t m = a + 1; m < b; m++)
+        if (!S->tok[m].punct && actor_person(S, m, &at) == 1)
+            return false;
+    return true;
+}
+
 /* The person who opens an offence's words is the one told, not the one
  * acting: a verb of telling right before it in its clause, with only a
  * determiner, a possessive or a word of the role's name between ("told his
  * form tutor he's been exploring his sexuality with a man", "told a teacher
  * that Sophie had met a man"). "She told her tutor that her coach has been
- * having sex with her" keeps the coach's own match. */
+ * having sex with her" keeps the coach's own match, and so does the one told
+ * when the act is his ("told her coach she did not want to, and he ..."). */
 static bool opens_on_one_told(const jd_screen *S, const hit *h)
 {
     static const char *const part[] = {"form", "class", "pe", "head", "music", "dance",
@@ -4635,8 +4691,14 @@ static bool opens_on_one_told(const jd_screen *S, const hit *h)
         const tok *k = &S->tok[j];
         if (k->clause != cl || k->punct || k->quoted != S->tok[h->start].quoted)
             return false;
-        if (told_to(k))
-            return true;
+        if (told_to(k)) {
+            /* "she told her coach she did not want to, and he had sex with
+             * her anyway": the one told acts */
+            long a = offence_actor(S, h->end - 1, h->end);
+            return !(a == (long)h->start ||
+                     (a > (long)h->start && a < (long)h->end && subject_pronoun(S, &S->tok[a]) &&
+                      no_person_between(S, h->start, (size_t)a)));
+        }
         if (!in_set(S, S->poss_set, k->sid) && !determiner_at(S, j) &&
             !is_word(k, "a", "an", "the", NULL) && !word_in(k, part))
             return false;
@@ -5497,6 +5559,25 @@ static bool owned_by_unrelated(const jd_screen *S, uint32_t i)
     return k->poss && k->sent == S->tok[i].sent && in_set(S, S->unrelated_set, k->sid);
 }
 
+/* The words of hit u are of a person: "of" and a pronoun follow ("content
+ * of herself", "footage of her", "pictures of me"): the exception that reads
+ * them as someone else's material does not hold. */
+static bool of_person_after(const jd_screen *S, const hit *u)
+{
+    if (u->end + 1 >= S->ntok || S->tok[u->end + 1].sent != S->tok[u->start].sent ||
+        !is_word(&S->tok[u->end], "of", NULL, NULL, NULL))
+        return false;
+    static const char *const after[] = {"that", "which", "on", "in", "at", "from", "by", "when",
+                                        "while", "being", "doing", "and", "online", NULL};
+    size_t p = u->end + 1;
+    uint32_t sid = S->tok[p].sid;
+    if (sid && sid == S->her_sid) /* "of her that he posted", not "out of her lodgings" */
+        return p + 1 >= S->ntok || S->tok[p + 1].sent != S->tok[p].sent || S->tok[p + 1].punct ||
+               word_in(&S->tok[p + 1], after);
+    return sid && (sid == S->herself_sid || sid == S->him_sid || sid == S->himself_sid ||
+                   sid == S->me_sid || is_word(&S->tok[p], "myself", NULL, NULL, NULL));
+}
+
 /* The first hit of kind owned by rule rule_idx that speaks for h (an
  * exception in its clause or the note, a "near" pattern within span
  * sentences), or -1. */
@@ -5519,6 +5600,8 @@ static long owned_hit_at(const jd_screen *S, int kind, uint32_t rule_idx, const 
                 continue;
             if (kind == K_NEAR && owned_by_unrelated(S, u->start))
                 continue; /* "her friend's brother, Lewis (19)" is no family of hers */
+            if (kind == K_UNLESS && of_person_after(S, u))
+                continue; /* "viewed explicit content of herself": not someone else's */
             return (long)i;
         }
     }
@@ -5710,10 +5793,10 @@ static bool role_not_held(const jd_screen *S, const hit *u)
 static long actor_role_hit(const jd_screen *S, uint32_t rule_idx, size_t a)
 {
     uint32_t sent = S->tok[a].sent;
-    for (size_t i = 0; i < S->nhits; i++) {
+    ((jd_screen *)S)->role_work++;
+    for (size_t i = S->hit_sent0[sent]; i < S->hit_sent0[sent + 1]; i++) {
         const hit *u = &S->hits[i];
-        if (S->pat[u->pat].kind != K_ACTOR || S->pat[u->pat].owner != rule_idx ||
-            S->tok[u->start].sent != sent)
+        if (S->pat[u->pat].kind != K_ACTOR || S->pat[u->pat].owner != rule_idx)
             continue;
         if (role_not_held(S, u))
             continue;
@@ -5784,27 +5867,41 @@ static int actor_person(const jd_screen *S, size_t j, size_t *at)
         (S->actor_set != UINT32_MAX && in_set(S, S->actor_set, k->sid)) ||
         (S->writer_set != UINT32_MAX && in_set(S, S->writer_set, k->sid)))
         return 1;
-    for (size_t i = 0; i < S->nhits; i++)
+    for (size_t i = S->hit_sent0[k->sent]; i < S->hit_sent0[k->sent + 1]; i++)
         if (S->pat[S->hits[i].pat].kind == K_ACTOR && S->hits[i].start <= j &&
             j < S->hits[i].end)
             return 1; /* a role of the lexicon: "tutor", "lecturer" */
     return 0;
 }
 
+/* The act at token ts is in the clause of the person at token j before it:
+ * no comma, "and" or clause end between them ("when a man of 30 touched
+ * her": the man acts; "when her mum is out, he ..." and "when mum is asleep
+ * and he comes in": not mum). */
+static bool act_in_clause(const jd_screen *S, size_t j, size_t ts)
+{
+    for (size_t m = j + 1; m <= ts && m < S->ntok; m++)
+        if (S->tok[m].punct == ',' || S->tok[m].sid == S->and_sid ||
+            S->tok[m].clause != S->tok[j].clause || S->tok[m].sent != S->tok[j].sent)
+            return false;
+    return true;
+}
+
 /* A person word at token j that is the object of a preposition or of a verb
  * of telling or finding ("told her mum", "disclosed to her form tutor", "a
  * friend of her stepdad", "with mum"), past a possessive or determiner and
- * an adjective: the one told, not the one acting. */
-static bool recipient_at(const jd_screen *S, size_t j)
+ * an adjective: the one told, not the one acting in the offence at token ts
+ * after it. */
+static bool recipient_at(const jd_screen *S, size_t j, size_t ts)
 {
     static const char *const prep[] = {"to",   "with",   "of",   "for",  "from",    "at",
                                        "about", "by",    "beside", "on", "in",      "into",
                                        "near", "outside", "over", "under", "towards", NULL};
     size_t at;
     static const char *const objects[] = {"me", "her", "him", "them", "us", NULL};
-    static const char *const tell[] = {"told", "tells", "tell", "telling", "informed", "informs",
-                                       "called", "rang", "phoned", "contacted", "alerted",
-                                       "asked", "showed", "shows", "texted", "messaged", NULL};
+    /* beside told_to's verbs of telling, showing, ringing and texting */
+    static const char *const tell[] = {"informed", "informs", "called", "contacted", "alerted",
+                                       "asked", "messaged", NULL};
     static const char *const conj[] = {"when", "while", "whilst", "until", "till", "after",
                                        "before", "because", "if", "though", "although", NULL};
     if (j > 1 && is_word(&S->tok[j - 1], "and", "or", NULL, NULL) &&
@@ -5815,15 +5912,51 @@ static bool recipient_at(const jd_screen *S, size_t j)
         const tok *k = &S->tok[i];
         if (k->punct)
             return false;
-        if (word_in(k, prep) || word_in(k, tell))
+        if (word_in(k, prep) || told_to(k) || word_in(k, tell))
             return !subject_pronoun(S, &S->tok[j]) && S->tok[j].sid != S->they_sid;
         if (word_in(k, conj))
-            return true; /* "when her mum is asleep": a clause of its own */
+            return !act_in_clause(S, j, ts); /* "when her mum is asleep, he ...": a clause
+                                              * of its own, unless the act is in it */
         if (!(in_set(S, S->poss_set, k->sid) || determiner_at(S, i) || k->poss || k->cap ||
               d == 0))
             return false;
     }
     return false;
+}
+
+/* The one who reports, finds out or reacts at token j is the child: the
+ * nearest person before it in its sentence is she ("she told staff ..."). */
+static bool reporter_is_child(const jd_screen *S, size_t j)
+{
+    size_t at;
+    for (size_t i = j; i-- > 0 && j - i <= 4 && S->tok[i].sent == S->tok[j].sent;) {
+        if (S->tok[i].punct)
+            return false;
+        int p = actor_person(S, i, &at);
+        if (p)
+            return p < 0;
+    }
+    return false;
+}
+
+/* An aside set off by commas with the verb at token j, before the act at
+ * token ts: a report (", she disclosed,", ", mum says,": a subject of one or
+ * two words) or a relative clause (", who knew she was 14,"); its opening
+ * comma, else SIZE_MAX. */
+static size_t aside_open(const jd_screen *S, size_t j, size_t ts)
+{
+    size_t close = j + 1;
+    while (close < ts && close - j <= 6 && !S->tok[close].punct)
+        close++;
+    if (close >= ts || S->tok[close].punct != ',')
+        return SIZE_MAX;
+    for (size_t c = j; c-- > 0 && j - c <= 3 && S->tok[c].sent == S->tok[j].sent;)
+        if (S->tok[c].punct)
+            return S->tok[c].punct == ',' && j - c >= 2 &&
+                           (close == j + 1 || S->tok[c + 1].sid == S->who_sid)
+                       ? c
+                       : SIZE_MAX;
+    return SIZE_MAX;
 }
 
 /* The one acting in an offence written at tokens [ts, te): the person after
@@ -5832,7 +5965,10 @@ static bool recipient_at(const jd_screen *S, size_t j)
  * taken to its referent ("he put his hand in my shorts": the coach named
  * before), the child skipped ("her stepdad ... touching her"). A verb of
  * finding out or telling (set `discover`) ends the scan: who is before it
- * found or told ("her form tutor found messages from ..."). -1: none. */
+ * found or told ("her form tutor found messages from ..."), as does one of
+ * reacting before what it is about ("is angry that"): -3, the one acting is
+ * not known (not "no one named"), unless the child is the one who told
+ * ("she told staff he ...": -1). -1: none. */
 static long offence_actor(const jd_screen *S, size_t ts, size_t te)
 {
     frame_ready(S);
@@ -5856,11 +5992,26 @@ static long offence_actor(const jd_screen *S, size_t ts, size_t te)
                                              "thought", "knows", "knew", "feels", "worries",
                                              "fears", "alleges", "alleged", "disclosed",
                                              "discloses", NULL};
+        static const char *const reaction[] = {"angry", "upset", "furious", "concerned",
+                                               "shocked", "distressed", "livid",
+                                               "devastated", "horrified", NULL};
+        static const char *const about[] = {"that", "because", "when", "after", "about", "to",
+                                            "at", "as", "if", NULL};
+        if (field_colon(S, j))
+            return -1; /* "Night staff: ...": the speaker of a header */
         if ((S->discover_set != UINT32_MAX && in_set(S, S->discover_set, S->tok[j].sid)) ||
             S->ftok[j].kind == JD_FK_REPORT || word_in(&S->tok[j], belief) ||
-            field_colon(S, j))
-            return -1; /* "Mum says she had sex": mum reports, she does not act;
-                        * "Night staff: ...": the speaker of a header */
+            (j + 1 < ts && word_in(&S->tok[j + 1], about) && word_in(&S->tok[j], reaction))) {
+            size_t open = aside_open(S, j, ts);
+            if (open != SIZE_MAX) {
+                j = open; /* "her uncle, she disclosed, has been touching her": an aside */
+                continue;
+            }
+            return reporter_is_child(S, j)
+                       ? -1  /* "she told another resident he kissed her": no one named */
+                       : -3; /* "Mum says she had sex": mum reports, she does not act; "her
+                              * stepdad is angry that she ...": he reacts to it */
+        }
         size_t at;
         if (S->tok[j].punct || S->tok[j].poss || S->tok[j].paren ||
             actor_person(S, j, &at) != 1 ||
@@ -5869,29 +6020,119 @@ static long offence_actor(const jd_screen *S, size_t ts, size_t te)
              S->tok[j + 1].sent == sent && actor_person(S, j + 1, &at) == 1))
             continue; /* "at his mum's house", "the youth worker's note": a possessor
                        * does not act */
-        if (recipient_at(S, j))
+        if (recipient_at(S, j, ts))
             continue; /* "told her mum", "disclosed to her teacher", "a friend of her stepdad" */
         return (long)at;
     }
     return -1;
 }
 
+/* A word that may be a name: capitalised, of 3 letters or more. */
+static bool name_word(const tok *k)
+{
+    return k->cap && k->wlen > 2;
+}
+
+/* The names of the note, read once on first use (name_role): each
+ * capitalised word's mentions chained in token order, by a hash of the word. */
+static void names_ready(const jd_screen *S)
+{
+    jd_screen *W = (jd_screen *)S;
+    if (S->names_done)
+        return;
+    W->names_done = true;
+    size_t tab = 16;
+    while (tab < 2 * S->ntok)
+        tab *= 2;
+    memset(W->name_tab, 0xff, tab * sizeof *W->name_tab);
+    for (size_t i = 0; i < S->nactor_rules * S->ntok; i++)
+        W->name_memo[i] = -2;
+    for (size_t i = S->ntok; i-- > 0;) {
+        const tok *k = &S->tok[i];
+        W->name_next[i] = W->name_head[i] = UINT32_MAX;
+        if (!name_word(k))
+            continue;
+        uint32_t h = 2166136261u;
+        for (size_t b = 0; b < k->wlen; b++)
+            h = (h ^ (unsigned char)k->w[b]) * 16777619u;
+        size_t q = h & (tab - 1);
+        while (S->name_tab[q] != UINT32_MAX) {
+            const tok *o = &S->tok[S->name_tab[q]];
+            if (o->wlen == k->wlen && !memcmp(o->w, k->w, k->wlen))
+                break;
+            q = (q + 1) & (tab - 1);
+        }
+        W->name_next[i] = S->name_tab[q]; /* walking back: the next mention */
+        W->name_tab[q] = (uint32_t)i;
+    }
+    for (size_t i = 0; i < S->ntok; i++)
+        if (name_word(&S->tok[i]) && S->name_head[i] == UINT32_MAX)
+            for (uint32_t j = (uint32_t)i; j != UINT32_MAX; j = S->name_next[j])
+                W->name_head[j] = (uint32_t)i;
+}
+
+/* The role hit of rule rule_idx at the first mention of the name at token a
+ * that has one, -1 none: read once per name and rule of a note (a long
+ * chronology names the same man hundreds of times). */
+static long name_role(const jd_screen *S, uint32_t rule_idx, size_t a)
+{
+    names_ready(S);
+    uint32_t first = S->name_head[a];
+    int32_t *m = &S->name_memo[(size_t)S->rules[rule_idx].actor_slot * S->ntok + first];
+    if (*m == -2) {
+        long h = -1;
+        for (uint32_t i = first; i != UINT32_MAX && h < 0; i = S->name_next[i])
+            h = actor_role_hit(S, rule_idx, i);
+        *m = (int32_t)h;
+    }
+    return *m;
+}
+
+/* The role hit of rule rule_idx of the person at token a: at the mention or,
+ * for a name, at another mention of it; -1 none. */
+static long person_role(const jd_screen *S, uint32_t rule_idx, size_t a)
+{
+    long h = actor_role_hit(S, rule_idx, a);
+    if (h < 0 && S->rules[rule_idx].has_actor && name_word(&S->tok[a]))
+        h = name_role(S, rule_idx, a);
+    return h;
+}
+
+/* The person joined by "and" before the one acting at token a in the
+ * offence at token ts ("her stepdad and a friend of his both touched her":
+ * the stepdad acts too), not one acted with ("with her mum and a man"):
+ * its token, else SIZE_MAX. */
+static size_t joined_before(const jd_screen *S, size_t a, size_t ts)
+{
+    size_t j = a;
+    for (int d = 0; d < 2 && j > 0 && S->tok[j - 1].sent == S->tok[a].sent &&
+                    (determiner_at(S, j - 1) || in_set(S, S->poss_set, S->tok[j - 1].sid));
+         d++)
+        j--;
+    if (j < 2 || S->tok[j - 1].sid != S->and_sid || S->tok[j - 2].sent != S->tok[a].sent)
+        return SIZE_MAX;
+    size_t at;
+    if (S->tok[j - 2].punct || S->tok[j - 2].poss || actor_person(S, j - 2, &at) != 1 ||
+        recipient_at(S, j - 2, ts))
+        return SIZE_MAX;
+    return at;
+}
+
 /* The role hit of rule rule_idx that names the one acting in the offence at
  * tokens [ts, te): at the actor itself, or, for a name, at another mention
  * of the same name in the note ("Dale Ronson (42), residential support
  * worker ... Night staff saw Mr Ronson kiss Bailey"). -1 when the text names
- * no one acting, -2 when the one acting has no role of the lexicon. */
+ * no one acting, -2 when the one acting has no role of the lexicon, -3 when
+ * the reading stopped at one who found, told or reacted (offence_actor). */
 static long actor_role_at(const jd_screen *S, uint32_t rule_idx, size_t ts, size_t te)
 {
     long a = offence_actor(S, ts, te);
     if (a < 0)
-        return -1;
-    long h = actor_role_hit(S, rule_idx, (size_t)a);
-    const tok *k = &S->tok[a];
-    for (size_t i = 0; i < S->ntok && h < 0 && k->cap && k->wlen > 2; i++)
-        if (i != (size_t)a && S->tok[i].cap && S->tok[i].wlen == k->wlen &&
-            !memcmp(S->tok[i].w, k->w, k->wlen))
-            h = actor_role_hit(S, rule_idx, i);
+        return a;
+    long h = person_role(S, rule_idx, (size_t)a);
+    size_t with = joined_before(S, (size_t)a, ts);
+    if (h < 0 && with != SIZE_MAX)
+        h = person_role(S, rule_idx, with); /* "her stepdad and his mate took turns" */
     return h < 0 ? -2 : h;
 }
 
@@ -7400,6 +7641,11 @@ static void weak_kinds(jd_screen *S)
     S->weak_on = S->weak_all ? 7u : jd_sm__kinds(S->model);
 }
 
+uint64_t jd_screen__role_work(const jd_screen *S)
+{
+    return S->role_work;
+}
+
 jd_screen_model *jd_screen__model_swap(jd_screen *S, jd_screen_model *m)
 {
     jd_screen_model *old = S->model;
@@ -7664,6 +7910,8 @@ static int rule_context(loader *L, json_t *o, rule *r, const char *where)
     if (actor && (!json_is_array(actor) || kind != JD_SCREEN_OFFENCE))
         return bad(L, where, "actor: a list of patterns (the role lexicon), for offences");
     r->has_actor = json_array_size(actor) > 0;
+    if (r->has_actor)
+        r->actor_slot = S->nactor_rules++;
     rc = load_patterns(L, actor, K_ACTOR, (uint32_t)S->nrules, where);
     if (rc < 0)
         return rc;
@@ -8280,6 +8528,11 @@ void jd_screen_close(jd_screen *S)
     free(S->sbloom);
     free(S->low);
     free(S->hits);
+    free(S->hit_sent0);
+    free(S->name_next);
+    free(S->name_head);
+    free(S->name_tab);
+    free(S->name_memo);
     free(S->adult_sent);
     free(S->ftok);
     free(S->who);
