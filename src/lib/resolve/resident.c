@@ -84,6 +84,7 @@ struct jd_resolve_resident {
      * those it builds), and the refs whose rows that refresh replaced */
     jd_resolve__built *built;
     void (*built_free)(jd_resolve__built *);
+    uint64_t built_tags; /* the loads that gave built back (their tags) */
     struct keys *chg;
     jd_resolve__kept_keys keys; /* the county's blocking keys (jd_resolve__resident_keys) */
 };
@@ -561,12 +562,13 @@ int jd_resolve__resident_fill_rows(jd_resolve_resident *c, jd_store *s, jd_error
     return rc;
 }
 
-void jd_resolve__resident_keep_built(jd_resolve_resident *c, jd_resolve__built *b,
-                                     void (*free_fn)(jd_resolve__built *))
+uint64_t jd_resolve__resident_keep_built(jd_resolve_resident *c, jd_resolve__built *b,
+                                         void (*free_fn)(jd_resolve__built *))
 {
     built_drop(c);
     c->built = b;
     c->built_free = free_fn;
+    return ++c->built_tags;
 }
 
 jd_resolve__built *jd_resolve__resident_built(jd_resolve_resident *c)
