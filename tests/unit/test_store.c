@@ -624,20 +624,80 @@ static void test_store__ingest_text_migrated(void **state)
     "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation"                       \
     " WHERE l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"        \
     " AND c.relname = 'event_history' AND l.mode = 'AccessExclusiveLock' AND l.granted"
+/* "name=oid;..." of every constraint of those tables and every index of
+ * theirs that no constraint of its table owns: a key dropped and added
+ * again (keys_defer) comes back under its name with another oid */
+#define KEY_OIDS_SQL                                                                               \
+    "SELECT string_agg(n || '=' || o, ';' ORDER BY n) FROM (SELECT conname AS n, oid AS o"        \
+    " FROM pg_constraint WHERE connamespace = current_schema()::regnamespace"                     \
+    " AND conrelid::regclass::text IN " INGEST_TABLES " UNION ALL SELECT i.relname, i.oid"         \
+    " FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid" \
+    " WHERE t.relnamespace = current_schema()::regnamespace AND t.relname IN " INGEST_TABLES      \
+    " AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid"              \
+    " AND c.conrelid = x.indrelid)) k"
+
+/* What a deferring load drops and builds again (store/pg.c keys_defer and
+ * pg_bulk_defer): the keys of the tables COPY fills, their other indexes,
+ * and the history tables' foreign keys to them. */
+static const char *const deferred_keys[] = {
+    "event_agency_record_id_key", "event_history_event_id_fkey", "event_pkey",
+    "object_mention_agency_record_id_object_type_value_norm_pers_key",
+    "object_mention_history_mention_id_fkey", "object_mention_pkey", "object_mention_value",
+    "person_mention_agency_record_id_person_ref_role_key",
+    "person_mention_history_mention_id_fkey", "person_mention_pkey", "person_mention_ref",
+};
+
+/* The oid list gives name ("" when it does not name it), into out. */
+static void key_oid(const char *list, const char *name, char *out, size_t n)
+{
+    size_t len = strlen(name);
+    out[0] = '\0';
+    for (const char *p = list; *p; p += strcspn(p, ";"), p += *p == ';')
+        if (!strncmp(p, name, len) && p[len] == '=') {
+            snprintf(out, n, "%.*s", (int)strcspn(p + len + 1, ";"), p + len + 1);
+            return;
+        }
+}
+
+/* Every key of before is in after, with another oid when the load between
+ * them deferred it (deferred and a name of deferred_keys), the same one
+ * otherwise; and every name of deferred_keys is in before. */
+static void keys_moved(const char *before, const char *after, bool deferred)
+{
+    char a[32], b[32], name[128];
+    size_t n = sizeof deferred_keys / sizeof *deferred_keys;
+    for (size_t k = 0; k < n; k++) {
+        key_oid(before, deferred_keys[k], b, sizeof b);
+        if (!*b)
+            fail_msg("%s: not in %s", deferred_keys[k], before);
+    }
+    for (const char *p = before; *p; p += strcspn(p, ";"), p += *p == ';') {
+        snprintf(name, sizeof name, "%.*s", (int)strcspn(p, "="), p);
+        key_oid(before, name, b, sizeof b);
+        key_oid(after, name, a, sizeof a);
+        bool want = false;
+        for (size_t k = 0; k < n && deferred; k++)
+            want = want || !strcmp(name, deferred_keys[k]);
+        if (!*a || (strcmp(a, b) != 0) != want)
+            fail_msg("%s: oid %s before the load, %s after (%s)", name, b, *a ? a : "none",
+                     want ? "deferred: built anew" : "kept: the same");
+    }
+}
 #endif
 
 /* A first large load (bulk_defer) drops the primary and unique keys of the
  * tables COPY fills and the history tables' foreign keys to them, and builds
  * them again: at commit, or before its first corrected row (whose history
  * copy reads the stored row by id). Either way every index and constraint
- * is the migrated one afterwards, and the correction is kept. */
+ * is the migrated one afterwards, each of those built anew (another oid),
+ * and the correction is kept; a load too small to defer keeps them all. */
 static void test_store__deferred_keys_rebuilt(void **state)
 {
     if (!scratch_is_pg())
         skip(); /* PostgreSQL-only: SQLite defers no key (it switches foreign keys off for the ingest) */
 #ifdef JD_HAVE_POSTGRES
     fx *f = *state;
-    char before[8192], after[8192], got[64];
+    char before[8192], after[8192], got[64], oids[4096], oids2[4096];
     pg_value(f->path, KEY_DEFS_SQL, before, sizeof before);
     assert_non_null(strstr(before, "event_pkey PRIMARY KEY (id)"));
     assert_non_null(strstr(before, "event_history_event_id_fkey FOREIGN KEY"));
@@ -645,6 +705,7 @@ static void test_store__deferred_keys_rebuilt(void **state)
     for (int round = 0; round < 2; round++) {
         if (round)
             begin_again(f);
+        pg_value(f->path, KEY_OIDS_SQL, oids, sizeof oids);
         assert_int_equal(f->s->ops->bulk_defer(f->s, 100000, NULL), JD_OK);
         pg_value(f->path, HISTORY_LOCKED_SQL, got, sizeof got);
         assert_string_equal(got, "1"); /* the deferring path, with the history tables */
@@ -667,10 +728,23 @@ static void test_store__deferred_keys_rebuilt(void **state)
         assert_int_equal(f->s->ops->commit(f->s, NULL), JD_OK);
         pg_value(f->path, KEY_DEFS_SQL, after, sizeof after);
         assert_string_equal(after, before);
+        pg_value(f->path, KEY_OIDS_SQL, oids2, sizeof oids2);
+        keys_moved(oids, oids2, true); /* the same definitions, built anew */
     }
+    /* a load too small to defer (BULK_MIN_ROWS) keeps every key as it is */
+    begin_again(f);
+    pg_value(f->path, KEY_OIDS_SQL, oids, sizeof oids);
+    assert_int_equal(f->s->ops->bulk_defer(f->s, 10, NULL), JD_OK);
+    pg_value(f->path, HISTORY_LOCKED_SQL, got, sizeof got);
+    assert_string_equal(got, "0");
+    jd_event_row e4 = ev(f, "E4", 45);
+    assert_int_equal(f->s->ops->put_event(f->s, &e4, &o, NULL), JD_OK);
+    assert_int_equal(f->s->ops->commit(f->s, NULL), JD_OK);
+    pg_value(f->path, KEY_OIDS_SQL, oids2, sizeof oids2);
+    keys_moved(oids, oids2, false);
     jd_store_counts c;
     assert_int_equal(jd_store_counts_get(f->s, &c, NULL), JD_OK);
-    assert_int_equal(c.events, 3);
+    assert_int_equal(c.events, 4);
     assert_int_equal(c.persons, 2);
     assert_int_equal(c.history, 1);
     pg_value(f->path, "SELECT narrative FROM event WHERE record_id = 'E1'", got, sizeof got);

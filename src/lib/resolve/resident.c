@@ -98,6 +98,7 @@ struct jd_resolve_resident {
      * string a rebuilt ref no longer holds stays) */
     double built_base;
     double regrow;
+    uint64_t built_tags; /* the loads that gave built back (their tags) */
     struct keys *chg;
     jd_resolve__kept_keys keys; /* the county's blocking keys (jd_resolve__resident_keys) */
 };
@@ -613,12 +614,13 @@ int jd_resolve__resident_fill_rows(jd_resolve_resident *c, jd_store *s, jd_error
     return rc;
 }
 
-void jd_resolve__resident_keep_built(jd_resolve_resident *c, jd_resolve__built *b,
-                                     void (*free_fn)(jd_resolve__built *))
+uint64_t jd_resolve__resident_keep_built(jd_resolve_resident *c, jd_resolve__built *b,
+                                         void (*free_fn)(jd_resolve__built *))
 {
     built_drop(c);
     c->built = b;
     c->built_free = free_fn;
+    return ++c->built_tags;
 }
 
 jd_resolve__built *jd_resolve__resident_built(jd_resolve_resident *c)

@@ -415,6 +415,8 @@ typedef struct rs {
     /* each ref's fingerprint when its record was kept by the resident and
      * it is known (fp_range), 0 otherwise; NULL: none kept */
     int64_t *kept_fp;
+    /* the tag of the kept refs this rs's load built (load_resident), 0: none */
+    uint64_t built_tag;
 } rs;
 
 static void *vec_push(vec *v);
@@ -5847,7 +5849,12 @@ struct jd_resolve__built {
     uint32_t *ev_off; /* ref k's entries: ev[ev_off[k] .. ev_off[k + 1]) */
     kept_ev *ev;
     int64_t *fp; /* each ref's fingerprint (ref_fp), NULL: not made yet */
-    const rs *of; /* the rs whose load built them, until its fingerprints */
+    /* the tag of the load that built them (its rs's built_tag, given by
+     * the resident that keeps them), until its fingerprints: 0 after. A
+     * number, not the rs's address: a run that ended without them (a
+     * failed fill) leaves a tag no later rs has, where an address could be
+     * a later run's rs at the same place. */
+    uint64_t tag;
 };
 
 void jd_resolve__built_free(jd_resolve__built *b)
@@ -5869,9 +5876,9 @@ void jd_resolve__built_free(jd_resolve__built *b)
 static void built_fps(jd_resolve_resident *c, const rs *R, const int64_t *fp)
 {
     jd_resolve__built *b = c ? jd_resolve__resident_built(c) : NULL;
-    if (!b || b->of != R || b->fp || b->n != R->n)
+    if (!b || !R->built_tag || b->tag != R->built_tag || b->fp || b->n != R->n)
         return;
-    b->of = NULL;
+    b->tag = 0;
     if ((b->fp = malloc((b->n ? b->n : 1) * sizeof *b->fp)) && b->n)
         memcpy(b->fp, fp, b->n * sizeof *b->fp);
 }
@@ -5939,7 +5946,6 @@ static jd_resolve__built *built_make(const rs *R, const vec *evk, const vec *evi
     }
     for (size_t i = 0; i < R->n; i++)
         b->ev_off[i + 1] += b->ev_off[i];
-    b->of = R;
     return b;
 }
 
@@ -6096,7 +6102,9 @@ static int load_resident(rs *R, jd_store *s, loader *L, jd_resolve_resident *res
     int64_t rebuilt = K.b ? K.rebuilt : -1;
     jd_resolve__built_free(K.b); /* before the copy: not both at once */
     jd_resolve__built *nb = rc == JD_OK ? built_make(R, evk, evi) : NULL;
-    jd_resolve__resident_keep_built(res, nb, jd_resolve__built_free);
+    uint64_t tag = jd_resolve__resident_keep_built(res, nb, jd_resolve__built_free);
+    if (nb)
+        nb->tag = R->built_tag = tag;
     jd_resolve__resident_built_note(res, rebuilt, built_bytes(nb), (int64_t)R->n);
     if (nb)
         jd_resolve__resident_lean(res, R->st.mentions);

@@ -273,10 +273,11 @@ bool jd_resolve__resident_changed(const jd_resolve_resident *c, const char *agen
                                   const char *ref);
 /* c keeps b (the refs a load built from the rows it was given; NULL:
  * none), for the next load, freed by free_fn (resolve.c's: resident.c
- * calls nothing of resolve.c); _note: what that load did (rebuilt: refs
- * built again from their rows, -1 all of them; bytes: b's memory). */
-void jd_resolve__resident_keep_built(jd_resolve_resident *c, jd_resolve__built *b,
-                                     void (*free_fn)(jd_resolve__built *));
+ * calls nothing of resolve.c); returns that load's tag, never 0 nor one c
+ * gave before; _note: what that load did (rebuilt: refs built again from
+ * their rows, -1 all of them; bytes: b's memory). */
+uint64_t jd_resolve__resident_keep_built(jd_resolve_resident *c, jd_resolve__built *b,
+                                         void (*free_fn)(jd_resolve__built *));
 void jd_resolve__resident_built_note(jd_resolve_resident *c, int64_t rebuilt, int64_t bytes,
                                      int64_t refs);
 /* The kept refs' memory bounded: when a load that took them keeps more than
