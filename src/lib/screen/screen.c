@@ -299,7 +299,8 @@ struct jd_screen {
     size_t name_nextcap, name_headcap, name_tabcap, name_memocap;
     uint32_t nactor_rules;
     bool names_done;
-    uint64_t role_work; /* calls of actor_role_hit in this run (jd_screen__role_work) */
+    uint64_t role_work; /* calls of actor_role_hit and hits actor_agent looked at in this
+                         * run (jd_screen__role_work) */
     uint8_t *adult_sent; /* per sentence of the note: an adult cue ("a man") in it */
     size_t adult_sentcap;
     jd_frame_tok *ftok; /* per token: its kind for the frame (frame.h; read_frame) */
@@ -6140,7 +6141,13 @@ static long actor_role_at(const jd_screen *S, uint32_t rule_idx, size_t ts, size
  * rule_idx ("sexually abused by her uncle"), not owned by someone unrelated. */
 static bool actor_agent(const jd_screen *S, uint32_t rule_idx, const hit *h)
 {
-    for (size_t i = 0; i < S->nhits; i++) {
+    /* a hit ending where h ends lies in h's last sentence (no hit crosses
+     * one): only that sentence's hits are looked at (a long note stays
+     * linear; counted in role_work with the role reads) */
+    uint32_t sent = S->tok[h->end - 1].sent;
+    uint32_t lo = S->hit_sent0[sent], hi = S->hit_sent0[sent + 1];
+    ((jd_screen *)S)->role_work += hi - lo;
+    for (size_t i = lo; i < hi; i++) {
         const hit *u = &S->hits[i];
         if (S->pat[u->pat].kind != K_ACTOR || S->pat[u->pat].owner != rule_idx ||
             u->end != h->end || role_not_held(S, u))
