@@ -3889,6 +3889,16 @@ static uint8_t frame_word_kind(const jd_screen *S, uint32_t sid)
     return JD_FK_WORD;
 }
 
+/* The size of the note's name table (frame_room grows it, names_ready
+ * fills it): a power of two at least twice the tokens, for linear probing. */
+static size_t name_tab_size(size_t ntok)
+{
+    size_t tab = 16;
+    while (tab < 2 * ntok)
+        tab *= 2;
+    return tab;
+}
+
 /* Room for the frame of this note (jd_screen_run; the frame itself is read
  * on first use, frame_ready: most notes never ask). */
 static int frame_room(jd_screen *S)
@@ -3896,9 +3906,7 @@ static int frame_room(jd_screen *S)
     S->frame_done = false;
     S->names_done = false;
     S->role_work = 0;
-    size_t tab = 16;
-    while (tab < 2 * S->ntok)
-        tab *= 2;
+    size_t tab = name_tab_size(S->ntok);
     if (S->ntok && (jd_grow((void **)&S->ftok, &S->ftokcap, S->ntok, sizeof *S->ftok) ||
                     jd_grow((void **)&S->who, &S->whocap, S->ntok, 1) ||
                     jd_grow((void **)&S->ante, &S->antecap, S->ntok, sizeof *S->ante) ||
@@ -6042,9 +6050,7 @@ static void names_ready(const jd_screen *S)
     if (S->names_done)
         return;
     W->names_done = true;
-    size_t tab = 16;
-    while (tab < 2 * S->ntok)
-        tab *= 2;
+    size_t tab = name_tab_size(S->ntok);
     memset(W->name_tab, 0xff, tab * sizeof *W->name_tab);
     for (size_t i = 0; i < S->nactor_rules * S->ntok; i++)
         W->name_memo[i] = -2;
@@ -6053,10 +6059,7 @@ static void names_ready(const jd_screen *S)
         W->name_next[i] = W->name_head[i] = UINT32_MAX;
         if (!name_word(k))
             continue;
-        uint32_t h = 2166136261u;
-        for (size_t b = 0; b < k->wlen; b++)
-            h = (h ^ (unsigned char)k->w[b]) * 16777619u;
-        size_t q = h & (tab - 1);
+        size_t q = (size_t)jd_hash_fast(k->w, k->wlen, 0) & (tab - 1);
         while (S->name_tab[q] != UINT32_MAX) {
             const tok *o = &S->tok[S->name_tab[q]];
             if (o->wlen == k->wlen && !memcmp(o->w, k->w, k->wlen))
