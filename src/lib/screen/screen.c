@@ -2421,6 +2421,41 @@ static bool neg_terminated(const jd_screen *S, uint32_t from, uint32_t to)
     return false;
 }
 
+/* A negation inside a relative clause with no "who" or "that", on the
+ * person or thing before its subject ("men she doesn't know", "a car he
+ * didn't recognise", "anyone she does not know"): the negation is the
+ * clause's own, and its scope ends with the clause's verb (and "well",
+ * "personally"), so what follows is not negated ("adding men she doesn't
+ * know and sending them nudes"). The head is a person or thing word, an
+ * indefinite pronoun, not a verb ("says she doesn't know him"). */
+static bool neg_in_contact_relative(const jd_screen *S, const hit *c, const hit *h)
+{
+    size_t p = c->start;
+    if (p > 0 && S->tok[p - 1].sent == S->tok[p].sent &&
+        (is_word(&S->tok[p - 1], "does", "did", "do", "has") ||
+         is_word(&S->tok[p - 1], "had", "have", "would", "could")))
+        p--; /* "she does not know": the auxiliary before "not" */
+    if (p < 2 || c->end >= S->ntok || h->start <= c->end)
+        return false;
+    const tok *pr = &S->tok[p - 1], *head = &S->tok[p - 2], *verb = &S->tok[c->end];
+    if (pr->sent != S->tok[c->start].sent || head->sent != pr->sent || head->punct ||
+        pr->punct || head->poss || verb->punct || verb->sent != pr->sent ||
+        !(subject_pronoun(S, pr) || pr->sid == S->they_sid ||
+          is_word(pr, "i", "we", "you", NULL)))
+        return false;
+    if (!(in_set(S, S->people_set, head->sid) || in_set(S, S->things_set, head->sid) ||
+          (S->actor_set != UINT32_MAX && in_set(S, S->actor_set, head->sid)) ||
+          is_word(head, "anyone", "anybody", "someone", "somebody") ||
+          is_word(head, "number", "numbers", "one", "ones") ||
+          is_word(head, "contacts", "accounts", "cars", "players")))
+        return false;
+    size_t end = c->end + 1; /* the clause's verb */
+    while (end < S->ntok && S->tok[end].sent == pr->sent &&
+           is_word(&S->tok[end], "well", "personally", "properly", NULL))
+        end++;
+    return h->start >= end;
+}
+
 static bool cue_in(const jd_screen *S, int kind, const hit *h, int scope);
 
 /* Whether a negation cue lies inside cue c's words or before them in their
@@ -2554,6 +2589,8 @@ static bool cue_void(const jd_screen *S, int kind, const hit *c, const hit *h)
         return true; /* "no further action", "not only", "without warning"; "that state" */
     if (kind == K_NEG && neg_terminated(S, c->end, h->start))
         return true; /* "she didn't know the man who touched her" */
+    if (kind == K_NEG && neg_in_contact_relative(S, c, h))
+        return true; /* "men she doesn't know and sending them nudes" */
     if (kind == K_CHAL)
         return chal_void(S, c); /* "she is not being exploited", "challenging behaviour" */
     return kind == K_ADOPT && (neg_within(S, c) || chal_after(S, c)); /* "I do not agree" */
