@@ -99,7 +99,8 @@ typedef struct u32vec {
 } u32vec;
 
 enum { NEED_SEXUAL = 1, NEED_ADULT = 2, NEED_MINOR_OTHER = 4, NEED_LAC = 8, NEED_NOT_ADULT = 16,
-       NEED_OLDER = 32 /* an adult and no age-mate (older_adult_at): "older boyfriend" */ };
+       NEED_OLDER = 32, /* an adult and no age-mate (older_adult_at): "older boyfriend" */
+       NEED_NOT_MINOR = 64 /* no one under 18 named as the other: an unknown account counts */ };
 
 typedef struct rule {
     jd_screen_kind kind;
@@ -5737,6 +5738,8 @@ static unsigned discount_of(const jd_screen *S, const rule *r, const hit *h, con
             *a |= JD_SCREEN_AGE;
         if ((r->needs & NEED_NOT_ADULT) && other >= 18)
             *a |= JD_SCREEN_AGE;
+        if ((r->needs & NEED_NOT_MINOR) && other >= 0 && other < 18)
+            *a |= JD_SCREEN_AGE; /* a peer's threat; an account of no known age counts */
         if ((r->needs & NEED_MINOR_OTHER) && !(other >= 10 && other < 18 && other >= child))
             *a |= JD_SCREEN_AGE;
         discount |= JD_SCREEN_AGE;
@@ -7823,9 +7826,11 @@ static int rule_ages_needs(loader *L, json_t *o, rule *r, const char *where)
             r->needs |= NEED_NOT_ADULT;
         else if (s && !strcmp(s, "older"))
             r->needs |= NEED_OLDER;
+        else if (s && !strcmp(s, "not_minor"))
+            r->needs |= NEED_NOT_MINOR;
         else
-            return bad(L, where,
-                       "needs: one of sexual, adult, older, minor_other, looked_after, not_adult");
+            return bad(L, where, "needs: one of sexual, adult, older, minor_other, looked_after, "
+                                 "not_adult, not_minor");
     }
     json_t *sf = json_object_get(o, "sexual_from");
     if (sf && (!json_is_array(sf) || json_array_size(sf) > 4 || !(r->needs & NEED_SEXUAL)))
