@@ -5327,11 +5327,24 @@ static void read_ages(const jd_screen *S, ctx *X)
  * "her bf, 15", "boyfriend, also 13"). */
 static bool peer_age(const jd_screen *S, size_t i)
 {
-    for (size_t j = i; j-- > 0 && i - j <= 4 && S->tok[j].sent == S->tok[i].sent;) {
+    bool group = false; /* one "in her year", "from school", "in his class" passed */
+    for (size_t j = i; j-- > 0 && i - j <= (group ? 8u : 4u) && S->tok[j].sent == S->tok[i].sent;) {
         const tok *k = &S->tok[j];
         if (k->punct || (k->cap && j > 0 && S->tok[j - 1].sent == k->sent) ||
             (k->wlen == 4 && !memcmp(k->w, "also", 4)))
             continue;
+        if (!group && is_word(k, "year", "class", "school", "form")) {
+            /* "a lad in her year (15)", "a boy from school, 15": the group
+             * he is in, between him and his age */
+            size_t p = j;
+            if (p > 0 && (in_set(S, S->poss_set, S->tok[p - 1].sid) || determiner_at(S, p - 1)))
+                p--;
+            if (p > 0 && is_word(&S->tok[p - 1], "in", "from", "at", "of")) {
+                group = true;
+                j = p - 1;
+                continue;
+            }
+        }
         return (k->wlen == 2 && (!memcmp(k->w, "bf", 2) || !memcmp(k->w, "gf", 2))) ||
                (S->peer_set != UINT32_MAX && in_set(S, S->peer_set, k->sid)) ||
                (S->actor_set != UINT32_MAX && in_set(S, S->actor_set, k->sid)) ||
