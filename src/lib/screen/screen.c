@@ -5697,6 +5697,16 @@ static bool older_adult_at(const jd_screen *S, const ctx *X, const hit *h, int c
     return other >= 18 && !(why[0] == '"' && child >= 15 && other - child < 3);
 }
 
+/* Whether the other person's age (-1: not written) fails a rule's needs on
+ * it: not an adult, not a minor (a peer's threat; an account of no known age
+ * passes), another under-18 at least the child's age. */
+static bool other_unfit(unsigned needs, int other, int child)
+{
+    return ((needs & NEED_NOT_ADULT) && other >= 18) ||
+           ((needs & NEED_NOT_MINOR) && other >= 0 && other < 18) ||
+           ((needs & NEED_MINOR_OTHER) && !(other >= 10 && other < 18 && other >= child));
+}
+
 /* The attributes that stop a match of rule r counting (its discount), with the
  * age checks of the rule added to the attributes a; for offences also the
  * basis of m (the ages read). */
@@ -5749,11 +5759,7 @@ static unsigned discount_of(const jd_screen *S, const rule *r, const hit *h, con
             *a |= JD_SCREEN_AGE;
         if ((r->needs & NEED_LAC) && !lac)
             *a |= JD_SCREEN_AGE;
-        if ((r->needs & NEED_NOT_ADULT) && other >= 18)
-            *a |= JD_SCREEN_AGE;
-        if ((r->needs & NEED_NOT_MINOR) && other >= 0 && other < 18)
-            *a |= JD_SCREEN_AGE; /* a peer's threat; an account of no known age counts */
-        if ((r->needs & NEED_MINOR_OTHER) && !(other >= 10 && other < 18 && other >= child))
+        if (other_unfit(r->needs, other, child))
             *a |= JD_SCREEN_AGE;
         discount |= JD_SCREEN_AGE;
         /* a label in quotation marks, quoted to challenge it ("records her
