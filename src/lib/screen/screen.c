@@ -99,7 +99,8 @@ typedef struct u32vec {
 } u32vec;
 
 enum { NEED_SEXUAL = 1, NEED_ADULT = 2, NEED_MINOR_OTHER = 4, NEED_LAC = 8, NEED_NOT_ADULT = 16,
-       NEED_OLDER = 32 /* an adult and no age-mate (older_adult_at): "older boyfriend" */ };
+       NEED_OLDER = 32, /* an adult and no age-mate (older_adult_at): "older boyfriend" */
+       NEED_NOT_MINOR = 64 /* no one under 18 named as the other: an unknown account counts */ };
 
 typedef struct rule {
     jd_screen_kind kind;
@@ -2421,6 +2422,41 @@ static bool neg_terminated(const jd_screen *S, uint32_t from, uint32_t to)
     return false;
 }
 
+/* A negation inside a relative clause with no "who" or "that", on the
+ * person or thing before its subject ("men she doesn't know", "a car he
+ * didn't recognise", "anyone she does not know"): the negation is the
+ * clause's own, and its scope ends with the clause's verb (and "well",
+ * "personally"), so what follows is not negated ("adding men she doesn't
+ * know and sending them nudes"). The head is a person or thing word, an
+ * indefinite pronoun, not a verb ("says she doesn't know him"). */
+static bool neg_in_contact_relative(const jd_screen *S, const hit *c, const hit *h)
+{
+    size_t p = c->start;
+    if (p > 0 && S->tok[p - 1].sent == S->tok[p].sent &&
+        (is_word(&S->tok[p - 1], "does", "did", "do", "has") ||
+         is_word(&S->tok[p - 1], "had", "have", "would", "could")))
+        p--; /* "she does not know": the auxiliary before "not" */
+    if (p < 2 || c->end >= S->ntok || h->start <= c->end)
+        return false;
+    const tok *pr = &S->tok[p - 1], *head = &S->tok[p - 2], *verb = &S->tok[c->end];
+    if (pr->sent != S->tok[c->start].sent || head->sent != pr->sent || head->punct ||
+        pr->punct || head->poss || verb->punct || verb->sent != pr->sent ||
+        !(subject_pronoun(S, pr) || pr->sid == S->they_sid ||
+          is_word(pr, "i", "we", "you", NULL)))
+        return false;
+    if (!(in_set(S, S->people_set, head->sid) || in_set(S, S->things_set, head->sid) ||
+          (S->actor_set != UINT32_MAX && in_set(S, S->actor_set, head->sid)) ||
+          is_word(head, "anyone", "anybody", "someone", "somebody") ||
+          is_word(head, "number", "numbers", "one", "ones") ||
+          is_word(head, "contacts", "accounts", "cars", "players")))
+        return false;
+    size_t end = c->end + 1; /* the clause's verb */
+    while (end < S->ntok && S->tok[end].sent == pr->sent &&
+           is_word(&S->tok[end], "well", "personally", "properly", NULL))
+        end++;
+    return h->start >= end;
+}
+
 static bool cue_in(const jd_screen *S, int kind, const hit *h, int scope);
 
 /* Whether a negation cue lies inside cue c's words or before them in their
@@ -2554,6 +2590,8 @@ static bool cue_void(const jd_screen *S, int kind, const hit *c, const hit *h)
         return true; /* "no further action", "not only", "without warning"; "that state" */
     if (kind == K_NEG && neg_terminated(S, c->end, h->start))
         return true; /* "she didn't know the man who touched her" */
+    if (kind == K_NEG && neg_in_contact_relative(S, c, h))
+        return true; /* "men she doesn't know and sending them nudes" */
     if (kind == K_CHAL)
         return chal_void(S, c); /* "she is not being exploited", "challenging behaviour" */
     return kind == K_ADOPT && (neg_within(S, c) || chal_after(S, c)); /* "I do not agree" */
@@ -5289,11 +5327,24 @@ static void read_ages(const jd_screen *S, ctx *X)
  * "her bf, 15", "boyfriend, also 13"). */
 static bool peer_age(const jd_screen *S, size_t i)
 {
-    for (size_t j = i; j-- > 0 && i - j <= 4 && S->tok[j].sent == S->tok[i].sent;) {
+    bool group = false; /* one "in her year", "from school", "in his class" passed */
+    for (size_t j = i; j-- > 0 && i - j <= (group ? 8u : 4u) && S->tok[j].sent == S->tok[i].sent;) {
         const tok *k = &S->tok[j];
         if (k->punct || (k->cap && j > 0 && S->tok[j - 1].sent == k->sent) ||
             (k->wlen == 4 && !memcmp(k->w, "also", 4)))
             continue;
+        if (!group && is_word(k, "year", "class", "school", "form")) {
+            /* "a lad in her year (15)", "a boy from school, 15": the group
+             * he is in, between him and his age */
+            size_t p = j;
+            if (p > 0 && (in_set(S, S->poss_set, S->tok[p - 1].sid) || determiner_at(S, p - 1)))
+                p--;
+            if (p > 0 && is_word(&S->tok[p - 1], "in", "from", "at", "of")) {
+                group = true;
+                j = p - 1;
+                continue;
+            }
+        }
         return (k->wlen == 2 && (!memcmp(k->w, "bf", 2) || !memcmp(k->w, "gf", 2))) ||
                (S->peer_set != UINT32_MAX && in_set(S, S->peer_set, k->sid)) ||
                (S->actor_set != UINT32_MAX && in_set(S, S->actor_set, k->sid)) ||
@@ -5646,6 +5697,16 @@ static bool older_adult_at(const jd_screen *S, const ctx *X, const hit *h, int c
     return other >= 18 && !(why[0] == '"' && child >= 15 && other - child < 3);
 }
 
+/* Whether the other person's age (-1: not written) fails a rule's needs on
+ * it: not an adult, not a minor (a peer's threat; an account of no known age
+ * passes), another under-18 at least the child's age. */
+static bool other_unfit(unsigned needs, int other, int child)
+{
+    return ((needs & NEED_NOT_ADULT) && other >= 18) ||
+           ((needs & NEED_NOT_MINOR) && other >= 0 && other < 18) ||
+           ((needs & NEED_MINOR_OTHER) && !(other >= 10 && other < 18 && other >= child));
+}
+
 /* The attributes that stop a match of rule r counting (its discount), with the
  * age checks of the rule added to the attributes a; for offences also the
  * basis of m (the ages read). */
@@ -5698,9 +5759,7 @@ static unsigned discount_of(const jd_screen *S, const rule *r, const hit *h, con
             *a |= JD_SCREEN_AGE;
         if ((r->needs & NEED_LAC) && !lac)
             *a |= JD_SCREEN_AGE;
-        if ((r->needs & NEED_NOT_ADULT) && other >= 18)
-            *a |= JD_SCREEN_AGE;
-        if ((r->needs & NEED_MINOR_OTHER) && !(other >= 10 && other < 18 && other >= child))
+        if (other_unfit(r->needs, other, child))
             *a |= JD_SCREEN_AGE;
         discount |= JD_SCREEN_AGE;
         /* a label in quotation marks, quoted to challenge it ("records her
@@ -7786,9 +7845,11 @@ static int rule_ages_needs(loader *L, json_t *o, rule *r, const char *where)
             r->needs |= NEED_NOT_ADULT;
         else if (s && !strcmp(s, "older"))
             r->needs |= NEED_OLDER;
+        else if (s && !strcmp(s, "not_minor"))
+            r->needs |= NEED_NOT_MINOR;
         else
-            return bad(L, where,
-                       "needs: one of sexual, adult, older, minor_other, looked_after, not_adult");
+            return bad(L, where, "needs: one of sexual, adult, older, minor_other, looked_after, "
+                                 "not_adult, not_minor");
     }
     json_t *sf = json_object_get(o, "sexual_from");
     if (sf && (!json_is_array(sf) || json_array_size(sf) > 4 || !(r->needs & NEED_SEXUAL)))
