@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The server's tests under ThreadSanitizer (issue 17 item 5): a build with
-# -Db_sanitize=thread in build-tsan/, optimised, only the joindots program
+# -Db_sanitize=thread in build-tsan/, only the joindots program
 # (gcc; clang when gcc's TSan cannot
 # build or run here), then the suites that start `joindots serve` and send
 # it requests on several worker threads at once (serve, serve_sec, stored).
@@ -18,7 +18,7 @@ fi
 tsan=${JD_TSAN_BUILD_DIR:-build-tsan}
 setup() { # CC
   rm -rf "$tsan"
-  CC=$1 meson setup "$tsan" --buildtype=debugoptimized -Db_sanitize=thread -Db_lundef=false >/dev/null &&
+  CC=$1 meson setup "$tsan" -Db_sanitize=thread -Db_lundef=false >/dev/null &&
     ninja -C "$tsan" src/cli/joindots >"$tsan/ninja-last.log" 2>&1 &&
     "$tsan/src/cli/joindots" --help >/dev/null 2>&1
 }

@@ -2,8 +2,8 @@
 # Runs every test suite and ends with one line "N passed, N failed" counting
 # individual test cases (cmocka cases, TAP checks, corpus replays):
 #   1. the normal build (BUILD, default build/), every suite but 'postgres';
-#   2. the whole suite again under AddressSanitizer and UBSan (build-asan/,
-#      optimised as the normal build is), unless JD_NO_SANITIZERS=1;
+#   2. the whole suite again under AddressSanitizer and UBSan (build-asan/),
+#      unless JD_NO_SANITIZERS=1;
 #   3. the store tests on PostgreSQL, on a throwaway cluster
 #      (scripts/test-postgres.sh; JD_NO_POSTGRES=1 skips it): once, in the
 #      sanitizer build when there is one (its checks are the normal build's
@@ -29,7 +29,7 @@ pg_build=$build
 if [ "${JD_NO_SANITIZERS:-0}" != 1 ]; then
   asan=${JD_ASAN_BUILD_DIR:-build-asan}
   if [ ! -f "$asan/build.ninja" ]; then
-    meson setup "$asan" --buildtype=debugoptimized -Db_sanitize=address,undefined -Db_lundef=false \
+    meson setup "$asan" -Db_sanitize=address,undefined -Db_lundef=false \
       >/dev/null || status=1
   fi
   if ninja -C "$asan" >"$asan/ninja-last.log" 2>&1 || { cat "$asan/ninja-last.log" >&2; false; }; then
