@@ -142,6 +142,8 @@ int jd_server_index_next(jd_server *srv, jd_store *s, int64_t gen, jd_person_ind
  * just ran, or NULL. Called with idx_build_mu held: the index is built
  * under it, as index_acquire (server.c) builds it, so the two never build
  * it twice at once (nor the live thread and the update's lane). */
+static void test_hold(const char *env, const char *where);
+
 static void reload_locked(jd_server *srv, jd_store *s, const jd_analyse_stats *known)
 {
     jd_error err;
@@ -186,6 +188,8 @@ static void reload_locked(jd_server *srv, jd_store *s, const jd_analyse_stats *k
                                  ni ? ids : srv->idx_gen);
     json_t *old_alerts = NULL, *old_board = NULL;
     jd_person_index *old_index = NULL;
+    /* tests: all built, the swap waits (test_serve_sec: the convoy) */
+    test_hold("JD_LIVE_TEST_HOLD_SWAP", "before the swap of what readers see");
     pthread_rwlock_wrlock(&srv->idx_lock);
     if (alerts) {
         old_alerts = srv->alerts;
@@ -469,7 +473,9 @@ static void resolve_line(jd_server *srv, const jd_live_stats *rs)
  * any scan and its urgent lane, urgent_want off (a kick and a stop then
  * arrive together); JD_LIVE_TEST_HOLD_ESC: the update between its
  * analysis and its escalation, holding no lock (the urgent lane may run
- * then: the escalation finds the store moved and loads its records). */
+ * then: the escalation finds the store moved and loads its records);
+ * JD_LIVE_TEST_HOLD_SWAP: a reload, its index and alerts built, before it
+ * takes idx_lock to swap them in (holding idx_build_mu only). */
 static void test_hold(const char *env, const char *where)
 {
     const char *f = getenv(env);

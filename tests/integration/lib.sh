@@ -31,6 +31,14 @@ scratch() {
   SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/joindots-test.XXXXXX")
   trap 'store_cleanup; rm -rf "$SCRATCH"' EXIT
 }
+# wait_port FILE PID: the port a server writes to FILE (--port-file), once
+# written, or nothing once the server PID has ended (waited for at most
+# 300 s: a slow machine's start is waited for, a failed one is not)
+wait_port() {
+  local _
+  for _ in $(seq 1 3000); do [ -s "$1" ] || ! kill -0 "$2" 2>/dev/null && break; sleep 0.1; done
+  cat "$1" 2>/dev/null
+}
 # skip "description" "why": a check that does not apply here, as a TAP skip
 # (counted neither passed nor failed by scripts/count-tests.py).
 skip() {

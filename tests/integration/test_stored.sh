@@ -166,8 +166,7 @@ ok $? "the stored hotspots (the dashboard's) equal those built afresh"
 "$JD" serve --db "$DB" --listen 127.0.0.1:0 --port-file "$SCRATCH/port" 2>"$SCRATCH/serve.log" &
 SPID=$!
 trap 'kill $SPID 2>/dev/null; wait $SPID 2>/dev/null; rm -rf "$SCRATCH"' EXIT
-for _ in $(seq 1 600); do [ -s "$SCRATCH/port" ] && break; sleep 0.1; done
-B="http://127.0.0.1:$(cat "$SCRATCH/port" 2>/dev/null)"
+B="http://127.0.0.1:$(wait_port "$SCRATCH/port" "$SPID")"
 curl -s -c "$SCRATCH/jar" -H 'Content-Type: application/json' \
   -d '{"username":"analyst","password":"password-of-analyst-1"}' "$B/api/login" >/dev/null
 curl -s -b "$SCRATCH/jar" "$B/api/network" >"$SCRATCH/graph.served"
@@ -227,7 +226,7 @@ kill $SPID; wait $SPID 2>/dev/null
 "$JD" serve --db "$DB" --listen 127.0.0.1:0 --port-file "$SCRATCH/port1" --threads 1 \
   --request-deadline "${JD_TEST_TIME_FACTOR:-1}" 2>"$SCRATCH/serve1.log" &
 SPID=$!
-for _ in $(seq 1 600); do [ -s "$SCRATCH/port1" ] && break; sleep 0.1; done
+wait_port "$SCRATCH/port1" "$SPID" >/dev/null
 # login_cookie PORT: the analyst's session cookie (name=value) on that server
 login_cookie() {
   curl -s -D - -o /dev/null -H 'Content-Type: application/json' \
@@ -279,7 +278,7 @@ kill $SPID; wait $SPID 2>/dev/null
 "$JD" serve --db "$DB" --listen 127.0.0.1:0 --port-file "$SCRATCH/port2" --threads 1 \
   2>"$SCRATCH/serve2.log" &
 SPID=$!
-for _ in $(seq 1 600); do [ -s "$SCRATCH/port2" ] && break; sleep 0.1; done
+wait_port "$SCRATCH/port2" "$SPID" >/dev/null
 port2=$(cat "$SCRATCH/port2" 2>/dev/null)
 burst=$(python3 - "$port2" "$encr" "$(login_cookie "$port2")" <<'PY'
 import http.client, socket, sys, time
