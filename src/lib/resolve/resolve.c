@@ -1894,11 +1894,16 @@ out:
 /* Sorted blocking keys indexed by ref: start[a] .. start[a + 1] are the
  * positions (pos) of a's entries in runs of at most cap; the entry at
  * position q is ref[q], in a run that ends before end[q]. Without the keys
- * themselves: 12 bytes an entry instead of 20. */
+ * themselves: 12 bytes an entry instead of 20. work[a] .. work[a + 1] is
+ * ref a's share of a walk (ref_partners): the later entries of each of its
+ * runs, and one an entry. A ref pairs only with the later refs of a run, so
+ * the first refs hold most of the work: split by entries (start), the
+ * first of two threads had about twice the second's at 1M. */
 typedef struct pair_index {
     size_t nk;
     uint32_t nrefs;
     uint32_t *start, *pos, *ref, *end;
+    uint64_t *work;
 } pair_index;
 
 static void pair_index_free(pair_index *x)
@@ -1907,7 +1912,25 @@ static void pair_index_free(pair_index *x)
     free(x->pos);
     free(x->ref);
     free(x->end);
+    free(x->work);
     x->start = x->pos = x->ref = x->end = NULL;
+    x->work = NULL;
+}
+
+/* The end of the first of `threads` consecutive ranges of refs [lo, hi)
+ * that share their work (pair_index's work) evenly: thread t's range ends
+ * before the returned ref, the last thread's at hi. */
+static uint32_t work_share(const pair_index *x, uint32_t from, uint32_t lo, uint32_t hi, int t,
+                           int threads)
+{
+    if (t == threads - 1)
+        return hi;
+    const uint64_t *w = x->work;
+    uint64_t upto = w[lo] + (w[hi] - w[lo]) * (uint64_t)(t + 1) / (uint64_t)threads;
+    uint32_t h = from;
+    while (h < hi && w[h] < upto)
+        h++;
+    return h;
 }
 
 /* The index of nk sorted keys; counts each rule's proposals and the runs
@@ -1915,12 +1938,13 @@ static void pair_index_free(pair_index *x)
 static int pair_index_build(pair_index *x, const jd_block_key *k, size_t nk, uint32_t nrefs,
                             size_t cap, int64_t by_rule[16], int64_t *skipped)
 {
-    *x = (pair_index){nk, nrefs, NULL, NULL, NULL, NULL};
+    *x = (pair_index){nk, nrefs, NULL, NULL, NULL, NULL, NULL};
     uint32_t *start = calloc((size_t)nrefs + 2, sizeof *start); /* per ref, into pos */
     uint32_t *pos = malloc((nk ? nk : 1) * sizeof *pos);        /* key entries of kept runs */
     x->ref = malloc((nk ? nk : 1) * sizeof *x->ref);
     x->end = malloc((nk ? nk : 1) * sizeof *x->end);
-    if (!start || !pos || !x->ref || !x->end || nk > UINT32_MAX) {
+    x->work = calloc((size_t)nrefs + 1, sizeof *x->work);
+    if (!start || !pos || !x->ref || !x->end || !x->work || nk > UINT32_MAX) {
         free(start);
         free(pos);
         pair_index_free(x);
@@ -1945,6 +1969,7 @@ static int pair_index_build(pair_index *x, const jd_block_key *k, size_t nk, uin
                         return JD_EINVALID;
                     }
                     start[k[q].ref + 2]++;
+                    x->work[k[q].ref + 1] += e - q;
                     x->ref[q] = k[q].ref;
                     x->end[q] = (uint32_t)e;
                 }
@@ -1955,8 +1980,10 @@ static int pair_index_build(pair_index *x, const jd_block_key *k, size_t nk, uin
             s = e;
         }
         if (pass == 0)
-            for (uint32_t r = 0; r < nrefs; r++)
+            for (uint32_t r = 0; r < nrefs; r++) {
                 start[r + 2] += start[r + 1];
+                x->work[r + 1] += x->work[r];
+            }
     }
     x->start = start;
     x->pos = pos;
@@ -1969,7 +1996,7 @@ static int pair_index_build(pair_index *x, const jd_block_key *k, size_t nk, uin
  * run a stands in, gathered once each (a mark per ref) and sorted, so the
  * pairs come out in order without sorting the ~1.5 times as many pairs the
  * runs propose. `threads` threads take consecutive ranges of refs of about
- * equal work and their pairs are joined in order, so the result is the
+ * equal work (work_share) and their pairs are joined in order, so the result is the
  * same for any number. marks: one [nrefs] array per thread in which no ref
  * of [lo, hi) is marked yet, or NULL (each thread its own); keep: one vec
  * per thread whose memory the threads' pairs use and keep for the next
@@ -1983,18 +2010,13 @@ static int pairs_emit(const pair_index *x, uint32_t lo, uint32_t hi, int threads
         threads = 1;
     if (threads > MAX_THREADS)
         threads = MAX_THREADS;
-    const uint32_t *start = x->start;
     pair_job job[MAX_THREADS];
     uint32_t l = lo;
     for (int t = 0; t < threads; t++) {
-        uint32_t h = l;
-        size_t upto =
-            start[lo] + (size_t)(start[hi] - start[lo]) * (size_t)(t + 1) / (size_t)threads;
-        while (h < hi && (t == threads - 1 || start[h] < upto))
-            h++;
+        uint32_t h = work_share(x, l, lo, hi, t, threads);
         job[t] = (pair_job){.ref = x->ref,
                             .end = x->end,
-                            .start = start,
+                            .start = x->start,
                             .pos = x->pos,
                             .nrefs = x->nrefs,
                             .lo = l,
@@ -2660,17 +2682,14 @@ static void *pairs_sample(void *arg)
 }
 
 /* The jobs of a pass by count_job: consecutive ranges of refs of about
- * equal work, each thread's marks cleared. */
+ * equal work (work_share), each thread's marks cleared. */
 static void count_jobs(pair_stream *ps, count_job *job)
 {
     const pair_index *x = &ps->x;
     uint32_t l = 0;
     for (int t = 0; t < ps->threads; t++) {
         memset(ps->mark[t], 0, (x->nrefs ? x->nrefs : 1) * sizeof *ps->mark[t]);
-        uint32_t h = l;
-        size_t upto = (size_t)x->start[x->nrefs] * (size_t)(t + 1) / (size_t)ps->threads;
-        while (h < x->nrefs && (t == ps->threads - 1 || x->start[h] < upto))
-            h++;
+        uint32_t h = work_share(x, l, 0, x->nrefs, t, ps->threads);
         job[t] = (count_job){{.ref = x->ref,
                               .end = x->end,
                               .start = x->start,
