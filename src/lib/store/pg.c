@@ -2314,11 +2314,13 @@ static int keys_update(pgs *p, const jd_identity_update *u, jd_error *err)
  * rebuilt definitions are the migrated ones; ADD CONSTRAINT checks every
  * row again, and a failure rolls the save back. An index that something
  * else needs (pg_depend, but its own constraint) is kept, filled row by
- * row. Deferral needs ACCESS EXCLUSIVE on both tables, and SHARE ROW
- * EXCLUSIVE on identity (what ADD FOREIGN KEY takes), at once and without
- * waiting (defer_locks): until commit, readers of the two tables wait for
- * the save (the server's requests time out at 10 s); when a reader holds
- * one, the save keeps every index, as before, and readers keep reading.
+ * row. Deferral needs ACCESS EXCLUSIVE on both tables and on identity
+ * (dropping a foreign key takes it on the table referenced) and ref_key
+ * (its TRUNCATE below), all at once and without waiting (defer_locks): the
+ * save never waits for a reader while it holds them. Until commit, readers
+ * of those tables wait for the save (the server's requests time out at
+ * 10 s); when a reader holds one, the save keeps every index, as before,
+ * and readers keep reading the last identities.
  */
 #define SAVE_KEYS_SQL                                                                              \
     "SELECT 0, format('ALTER TABLE %I DROP CONSTRAINT %I', t.relname, c.conname),"                \
@@ -2359,12 +2361,11 @@ static int save_defer(pgs *p, size_t nrefs, jd_buf *restore, jd_error *err)
     bool got = jd_pg__i64(r, 0, 0) < (int64_t)(nrefs / 2);
     PQclear(r);
     if (!got || (rc = defer_locks(p,
-                                  "LOCK TABLE identity_ref, identity_note IN ACCESS EXCLUSIVE"
-                                  " MODE NOWAIT; LOCK TABLE identity IN SHARE ROW EXCLUSIVE"
-                                  " MODE NOWAIT",
+                                  "LOCK TABLE identity_ref, identity_note, identity, ref_key"
+                                  " IN ACCESS EXCLUSIVE MODE NOWAIT",
                                   "DO $$BEGIN RAISE LOG 'joindots resolve: a reader holds"
-                                  " identity_ref or identity_note; the save keeps their indexes"
-                                  " (no deferral)'; END$$",
+                                  " identity, identity_ref, identity_note or ref_key; the save"
+                                  " keeps their indexes (no deferral)'; END$$",
                                   &got, err)) < 0 ||
         !got || (rc = jd_pg__run(p, SAVE_KEYS_SQL, NULL, &r, err)) < 0)
         return rc;
