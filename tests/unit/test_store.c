@@ -883,6 +883,147 @@ static void test_store__identities_replace_fresh_or_not(void **state)
                      1);
 }
 
+#ifdef JD_HAVE_POSTGRES
+/* identity_ref's and identity_note's indexes and constraints: definitions,
+ * and "name=oid" (another oid: built anew) */
+#define SAVE_TABLES "('identity_ref', 'identity_note')"
+#define SAVE_DEFS_SQL                                                                              \
+    "SELECT string_agg(d, ';' ORDER BY d) FROM (SELECT indexdef AS d FROM pg_indexes"             \
+    " WHERE schemaname = current_schema() AND tablename IN " SAVE_TABLES                         \
+    " UNION ALL SELECT conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid)"  \
+    " FROM pg_constraint WHERE connamespace = current_schema()::regnamespace"                     \
+    " AND conrelid::regclass::text IN " SAVE_TABLES ") x"
+#define SAVE_OIDS_SQL                                                                              \
+    "SELECT string_agg(n || '=' || o, ';' ORDER BY n) FROM (SELECT conname AS n, oid AS o"        \
+    " FROM pg_constraint WHERE connamespace = current_schema()::regnamespace"                     \
+    " AND conrelid::regclass::text IN " SAVE_TABLES " UNION ALL SELECT i.relname, i.oid"           \
+    " FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid" \
+    " WHERE t.relnamespace = current_schema()::regnamespace AND t.relname IN " SAVE_TABLES        \
+    " AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid"              \
+    " AND c.conrelid = x.indrelid)) k"
+
+/* n refs (police R0..), two a person_id (P0..), a note every tenth
+ * identity; bad: the last ref names a person_id without identity */
+typedef struct save_set {
+    jd_identity_save *refs;
+    jd_identity_info *info;
+    char (*names)[2][16];
+    size_t n, ninfo;
+} save_set;
+
+static save_set save_make(size_t n, bool bad)
+{
+    save_set v = {calloc(n, sizeof *v.refs), calloc(n, sizeof *v.info), calloc(n, sizeof *v.names),
+                  n, (n + 1) / 2};
+    assert_true(v.refs && v.info && v.names);
+    for (size_t i = 0; i < n; i++) {
+        snprintf(v.names[i][0], sizeof v.names[i][0], "R%zu", i);
+        snprintf(v.names[i][1], sizeof v.names[i][1], "P%zu", i / 2);
+        v.refs[i] = (jd_identity_save){.agency = "police", .person_ref = v.names[i][0],
+                                       .person_id = v.names[i / 2 * 2][1], .fp = (int64_t)i + 1};
+        if (i % 2 == 0)
+            v.info[i / 2] = (jd_identity_info){.person_id = v.names[i][1], .display_name = "Amy",
+                                               .note = i % 20 == 0 ? "a note" : NULL};
+    }
+    if (bad)
+        v.refs[n - 1].person_id = "P-404";
+    return v;
+}
+
+static int save_run(fx *f, const save_set *v, jd_error *err)
+{
+    return f->s->ops->identities_replace(f->s, v->refs, v->n, v->info, v->ninfo, NULL, "{}",
+                                         (int64_t)v->n, 0, err);
+}
+
+static void save_free(save_set *v)
+{
+    free(v->refs);
+    free(v->info);
+    free(v->names);
+}
+#endif
+
+/* A first large save (store/pg.c save_defer: at least 50,000 refs and twice
+ * identity_ref's rows) fills identity_ref and identity_note without their
+ * indexes and foreign keys and builds them at the end: the same
+ * definitions, built anew, and the foreign keys hold again. It does not
+ * while a reader holds identity_ref (the reader is not kept waiting), nor
+ * over as many rows; a refused save rolls its drops back with it. */
+static void test_store__identities_save_deferred(void **state)
+{
+    if (!scratch_is_pg())
+        skip(); /* PostgreSQL-only: SQLite's save defers no index */
+#ifdef JD_HAVE_POSTGRES
+    fx *f = *state;
+    assert_int_equal(f->s->ops->commit(f->s, NULL), JD_OK);
+    char defs[4096], defs2[4096], oids[2048], oids2[2048], got[64];
+    pg_value(f->path, SAVE_DEFS_SQL, defs, sizeof defs);
+    assert_non_null(strstr(defs, "identity_ref_identity_id_fkey FOREIGN KEY"));
+    pg_value(f->path, SAVE_OIDS_SQL, oids, sizeof oids);
+    /* a reader holds identity_ref: the save keeps every index, and ends */
+    save_set a = save_make(50000, false);
+    PGconn *reader = PQconnectdb(f->path);
+    PGresult *r = PQexec(reader, "BEGIN; SELECT count(*) FROM identity_ref");
+    assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
+    PQclear(r);
+    assert_int_equal(save_run(f, &a, NULL), JD_OK);
+    PQclear(PQexec(reader, "COMMIT"));
+    PQfinish(reader);
+    pg_value(f->path, SAVE_OIDS_SQL, oids2, sizeof oids2);
+    assert_string_equal(oids2, oids);
+    /* twice the rows, one ref refused: the drops are undone, nothing changes */
+    save_set b = save_make(100002, true);
+    jd_error e;
+    assert_int_equal(save_run(f, &b, &e), JD_EINVALID);
+    assert_non_null(strstr(e.msg, "P-404"));
+    pg_value(f->path, SAVE_OIDS_SQL, oids2, sizeof oids2);
+    assert_string_equal(oids2, oids);
+    pg_value(f->path, "SELECT count(*) FROM identity_ref", got, sizeof got);
+    assert_string_equal(got, "50000");
+    /* the same, right: deferred, built anew, every row there */
+    b.refs[b.n - 1].person_id = b.names[(b.n - 1) / 2 * 2][1];
+    assert_int_equal(save_run(f, &b, NULL), JD_OK);
+    pg_value(f->path, SAVE_DEFS_SQL, defs2, sizeof defs2);
+    assert_string_equal(defs2, defs);
+    pg_value(f->path, SAVE_OIDS_SQL, oids2, sizeof oids2);
+    char name[128], was[32], now[32];
+    for (const char *p = oids; *p; p += strcspn(p, ";"), p += *p == ';') {
+        snprintf(name, sizeof name, "%.*s", (int)strcspn(p, "="), p);
+        key_oid(oids, name, was, sizeof was);
+        key_oid(oids2, name, now, sizeof now);
+        if (!*now || !strcmp(now, was))
+            fail_msg("%s: oid %s before the save, %s after (deferred: built anew)", name, was,
+                     *now ? now : "none");
+    }
+    pg_value(f->path,
+             "SELECT count(*) || ' ' || count(DISTINCT r.identity_id) || ' ' ||"
+             " (SELECT count(*) FROM identity_note) FROM identity_ref r"
+             " JOIN identity i ON i.id = r.identity_id AND i.person_id = 'P' || (substr("
+             "r.person_ref, 2)::int / 2)",
+             got, sizeof got);
+    assert_string_equal(got, "100002 50001 5001");
+    PGconn *c = PQconnectdb(f->path);
+    r = PQexec(c, "INSERT INTO identity_ref(agency, person_ref, identity_id)"
+                  " VALUES ('police', 'X1', -1)");
+    assert_int_equal(PQresultStatus(r), PGRES_FATAL_ERROR);
+    assert_string_equal(PQresultErrorField(r, PG_DIAG_SQLSTATE), "23503"); /* foreign key */
+    PQclear(r);
+    r = PQexec(c, "INSERT INTO identity_ref(agency, person_ref, identity_id)"
+                  " SELECT agency, person_ref, identity_id FROM identity_ref LIMIT 1");
+    assert_string_equal(PQresultErrorField(r, PG_DIAG_SQLSTATE), "23505"); /* primary key */
+    PQclear(r);
+    PQfinish(c);
+    /* again over as many rows: kept */
+    pg_value(f->path, SAVE_OIDS_SQL, oids, sizeof oids);
+    assert_int_equal(save_run(f, &b, NULL), JD_OK);
+    pg_value(f->path, SAVE_OIDS_SQL, oids2, sizeof oids2);
+    assert_string_equal(oids2, oids);
+    save_free(&a);
+    save_free(&b);
+#endif
+}
+
 /* meta values: found, absent, and one too long for the caller's buffer. */
 static void test_store__meta_get(void **state)
 {
@@ -920,6 +1061,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_store__identities_replace, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store__identities_replace_fresh_or_not, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_store__identities_save_deferred, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store__meta_get, setup, teardown),
         cmocka_unit_test(test_store__open_errors),
     };
