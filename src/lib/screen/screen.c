@@ -5195,9 +5195,8 @@ static bool age_cued(const jd_screen *S, size_t i)
  * says he is 24", the child telling another's age, stays an age. */
 static bool age_not_real(const jd_screen *S, size_t i)
 {
-    static const char *const label[] = {"rm", "room", "flat", "apartment", "apt", "bay", "ward",
-                                        "bed", "cell", "unit", "block", "door", "platform",
-                                        "table", "page", "gate", "route", "bus", "floor", NULL};
+    static const char *const label[] = {"rm",  "room", "flat",     "apartment", "apt",
+                                        "bay", "bed",  "platform", NULL}; /* no surnames */
     static const char *const claim[] = {"claimed", "claiming", "claims", "claim", "pretended",
                                         "pretending", "pretends", "pretend", "posing", "posed",
                                         "poses", "purporting", "purported", "lied", "lying", NULL};
