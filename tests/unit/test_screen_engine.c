@@ -2150,8 +2150,10 @@ static void test_heard_other_scream(void **state)
 {
     fx *f = *state;
     const jd_screen_result *r;
-    r = run_gender(f, "Dad hit his mum in the kitchen. Kai heard her screaming from upstairs.", 9,
-                   'M');
+    r = run_gender(f,
+                   "He said that last weekend dad hit his mum in the kitchen and Kai heard her "
+                   "screaming from his bedroom.",
+                   9, 'M');
     assert_true(counted(r, "C17"));
     r = run_gender(f, "Kai had a nightmare. Mum heard him screaming from upstairs.", 9, 'M');
     assert_false(counted(r, "C17"));
