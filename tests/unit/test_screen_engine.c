@@ -2141,6 +2141,24 @@ static void test_one_told_acts(void **state)
     }
 }
 
+/* The guard against the child's own screaming ("heard her screaming" in a
+ * girl's note) holds only for the child: in a boy's note "her" is someone
+ * else, and the boy hearing his mother scream after "dad hit his mum" is a
+ * child who heard domestic abuse (C17). Near miss: the one heard is the
+ * child (a pronoun of the child's gender). */
+static void test_heard_other_scream(void **state)
+{
+    fx *f = *state;
+    const jd_screen_result *r;
+    r = run_gender(f,
+                   "He said that last weekend dad hit his mum in the kitchen and Kai heard her "
+                   "screaming from his bedroom.",
+                   9, 'M');
+    assert_true(counted(r, "C17"));
+    r = run_gender(f, "Kai had a nightmare. Mum heard him screaming from upstairs.", 9, 'M');
+    assert_false(counted(r, "C17"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -2169,6 +2187,7 @@ int main(void)
         cmocka_unit_test(test_reflexive_owner),
         cmocka_unit_test(test_named_other_acts),
         cmocka_unit_test(test_one_told_acts),
+        cmocka_unit_test(test_heard_other_scream),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -3290,9 +3290,13 @@ static bool generic_object(const jd_screen *S, const hit *h)
     if (S->generic_set == UINT32_MAX)
         return false;
     uint32_t cl = S->tok[h->start].clause;
+    /* "the children", "their kids": the household's, not children in
+     * general ("while the children were in the room") */
+    static const char *const own[] = {"the", "her", "his", "their", "both", "our", "my", NULL};
     bool generic = false;
     for (uint32_t j = h->start; j < S->ntok && j < h->end + 3 && S->tok[j].clause == cl; j++)
-        generic |= in_set(S, S->generic_set, S->tok[j].sid);
+        generic |= in_set(S, S->generic_set, S->tok[j].sid) &&
+                   !(j > 0 && S->tok[j - 1].sent == S->tok[j].sent && word_in(&S->tok[j - 1], own));
     if (!generic)
         return false;
     size_t i = h->start;
@@ -5183,6 +5187,37 @@ static bool age_cued(const jd_screen *S, size_t i)
     return aged;
 }
 
+/* Whether the number at token i is not a real age of anyone: a label's
+ * number ("rm 11", "room 14", "flat 12", "bay 15": a room, a flat, a bed),
+ * or an age claimed or pretended ("claimed to be 16", "pretending to be
+ * 15", "posing as a 14 year old", "a 'girl' who said she was 15", "the
+ * account says he is 17"): the one who claims it has no known age. "She
+ * says he is 24", the child telling another's age, stays an age. */
+static bool age_not_real(const jd_screen *S, size_t i)
+{
+    static const char *const label[] = {"rm",  "room", "flat",     "apartment", "apt",
+                                        "bay", "bed",  "platform", NULL}; /* no surnames */
+    static const char *const claim[] = {"claimed", "claiming", "claims", "claim", "pretended",
+                                        "pretending", "pretends", "pretend", "posing", "posed",
+                                        "poses", "purporting", "purported", "lied", "lying", NULL};
+    static const char *const said[] = {"said", "says", "saying", "told", "tells", NULL};
+    static const char *const teller[] = {"who", "account", "profile", "it", NULL};
+    const tok *t = &S->tok[i];
+    if (i > 0 && S->tok[i - 1].sent == t->sent && word_in(&S->tok[i - 1], label))
+        return true;
+    for (size_t j = i; j-- > 0 && i - j <= 5 && S->tok[j].sent == t->sent;) {
+        const tok *w = &S->tok[j];
+        if (w->punct && w->punct != '\'' && w->punct != '"')
+            return false;
+        if (word_in(w, claim))
+            return true;
+        if (word_in(w, said) && j > 0 && S->tok[j - 1].sent == t->sent &&
+            word_in(&S->tok[j - 1], teller))
+            return true;
+    }
+    return false;
+}
+
 /* The age the number at token i gives, or -1 when it is not an age. */
 static int token_age(const jd_screen *S, size_t i)
 {
@@ -5205,6 +5240,8 @@ static int token_age(const jd_screen *S, size_t i)
         nx2->off == nx->off + 1)
         return -1;
     bool aged = age_cued(S, i);
+    if (t->num < 100 && age_not_real(S, i))
+        return -1;
     if (t->handle) {
         /* an account named with a year ("mark.t.1979"): an adult's year of
          * birth when it makes one */
@@ -5638,6 +5675,35 @@ static bool of_person_after(const jd_screen *S, const hit *u)
                    sid == S->me_sid || is_word(&S->tok[p], "myself", NULL, NULL, NULL));
 }
 
+/* An exception u that does not overlap the act h is about another act or
+ * another person: a second act joined by "after", "before" or "then" with
+ * a verb in -ing ("threw him out after punching him": the punch is its own
+ * act, the "thrown out" exception speaks for the throwing), or a hearing or
+ * seeing of someone screaming where the one heard is not the child (a
+ * pronoun of the other gender: "Kai heard her screaming") or the one who
+ * hears is ("he heard her screaming"): the guard against the child's own
+ * screaming does not hold. */
+static bool reporter_is_child(const jd_screen *S, size_t j);
+static bool unless_apart(const jd_screen *S, const hit *u, const hit *h)
+{
+    static const char *const join[] = {"after", "before", "then", NULL};
+    static const char *const sense[] = {"heard", "hear", "hears", "hearing", "saw", "seen",
+                                        "see", NULL};
+    if (u->end <= h->start || h->end <= u->start) {
+        size_t lo = u->end <= h->start ? u->end : h->end;
+        size_t hi = u->end <= h->start ? h->start : u->start;
+        for (size_t j = lo; j + 1 <= hi && j + 1 < S->ntok; j++) {
+            const tok *n = &S->tok[j + 1];
+            if (word_in(&S->tok[j], join) && n->sent == S->tok[j].sent && n->wlen > 4 &&
+                !memcmp(n->w + n->wlen - 3, "ing", 3))
+                return true;
+        }
+    }
+    if (!word_in(&S->tok[u->start], sense) || u->start + 1 >= u->end)
+        return false;
+    return other_gender_object(S, &S->tok[u->start + 1]) || reporter_is_child(S, u->start);
+}
+
 /* The first hit of kind owned by rule rule_idx that speaks for h (an
  * exception in its clause or the note, a "near" pattern within span
  * sentences), or -1. */
@@ -5662,6 +5728,8 @@ static long owned_hit_at(const jd_screen *S, int kind, uint32_t rule_idx, const 
                 continue; /* "her friend's brother, Lewis (19)" is no family of hers */
             if (kind == K_UNLESS && of_person_after(S, u))
                 continue; /* "viewed explicit content of herself": not someone else's */
+            if (kind == K_UNLESS && unless_apart(S, u, h))
+                continue; /* "threw him out after punching him", "Kai heard her screaming" */
             return (long)i;
         }
     }
