@@ -398,8 +398,7 @@ static int note_feats(jd_sm_fv *fv, const jd_screen_note *in, const jd_screen_re
             same++;
         rc = feat(fv, self->code, m->counts ? "has:" : "hasx:", m->code, false, 1.0f);
     }
-    char nb[8];
-    snprintf(nb, sizeof nb, "%d", same > 3 ? 3 : same);
+    char nb[2] = {(char)('0' + (same > 3 ? 3 : same)), 0}; /* 0..3 */
     return rc ? rc : both(fv, self->code, "nkind:", nb);
 }
 
