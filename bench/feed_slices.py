@@ -2,7 +2,6 @@
 """Feed bundles for bench/load_bench.sh's concurrent feed, from a county bundle.
 
 Usage: feed_slices.py BUNDLE OUT SLICES EVENTS
-       feed_slices.py --copies FEED OUT COPIES
 
 Writes OUT/NNN/AGENCY/ for NNN in 0..SLICES-1: a bundle of EVENTS new
 events of one agency (the agencies in turn), each a copy of one of the
@@ -10,48 +9,15 @@ county's events under a new record id (RECORD-LNNN) with its person rows,
 so that every slice is a day's extract of new records about people the
 store already knows: ingest stores them (nothing is "unchanged"), resolve
 finds no new ref, analyse and escalation run over the county again.
-
-With --copies, FEED is a feed already cut (FEED/AGENCY/events.csv and
-persons.csv, as bench/cut_feed.py writes it): OUT/000 is that feed as it
-is and OUT/NNN (NNN >= 1) a copy of all its bundles whose record ids end
-in -LNNN, so that each lands as a feed of the same size again (its new
-refs resolved once, at the first).
 """
 import csv
 import os
-import shutil
 import sys
 
 AGENCIES = ['police', 'csc', 'school', 'health_ae', 'call_handling', 'gp']
 
 
-def write(path, fields, rows, suffix):
-    with open(path, 'w', newline='', encoding='utf-8') as f:
-        w = csv.DictWriter(f, fieldnames=fields)
-        w.writeheader()
-        for row in rows:
-            w.writerow(dict(row, record_id=row['record_id'] + suffix))
-
-
-def copies(feed, out, n):
-    for ag in sorted(os.listdir(feed)):
-        for name in ('events.csv', 'persons.csv'):
-            with open(os.path.join(feed, ag, name), newline='', encoding='utf-8') as f:
-                r = csv.DictReader(f)
-                fields, rows = r.fieldnames, list(r)
-            for k in range(n):
-                d = os.path.join(out, '%03d' % k, ag)
-                os.makedirs(d, exist_ok=True)
-                if k:
-                    write(os.path.join(d, name), fields, rows, '-L%03d' % k)
-                else:
-                    shutil.copyfile(os.path.join(feed, ag, name), os.path.join(d, name))
-
-
 def main():
-    if sys.argv[1] == '--copies':
-        copies(sys.argv[2], sys.argv[3], int(sys.argv[4]))
-        return
     bundle, out, slices, n = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
     for a, ag in enumerate(AGENCIES):
         ks = list(range(a, slices, len(AGENCIES)))
@@ -78,9 +44,17 @@ def main():
             d = os.path.join(out, '%03d' % k, ag)
             os.makedirs(d, exist_ok=True)
             suffix = '-L%03d' % k
-            write(os.path.join(d, 'events.csv'), ev_fields, rows, suffix)
-            write(os.path.join(d, 'persons.csv'), pe_fields,
-                  [p for row in rows for p in people.get(row['record_id'], [])], suffix)
+            with open(os.path.join(d, 'events.csv'), 'w', newline='', encoding='utf-8') as f:
+                w = csv.DictWriter(f, fieldnames=ev_fields)
+                w.writeheader()
+                for row in rows:
+                    w.writerow(dict(row, record_id=row['record_id'] + suffix))
+            with open(os.path.join(d, 'persons.csv'), 'w', newline='', encoding='utf-8') as f:
+                w = csv.DictWriter(f, fieldnames=pe_fields)
+                w.writeheader()
+                for row in rows:
+                    for p in people.get(row['record_id'], []):
+                        w.writerow(dict(p, record_id=p['record_id'] + suffix))
 
 
 if __name__ == '__main__':

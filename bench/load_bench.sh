@@ -13,18 +13,9 @@
 # JD_LOAD_FEED_EVENTS (500) new events from it, dropped into the server's
 # feed folder one every JD_LOAD_FEED_EVERY (2) seconds, so that ingest,
 # resolve, analyse and escalation write to the store the whole time.
-# FEED_BUNDLE may instead be a feed already cut (AGENCY/events.csv and
-# persons.csv per agency, e.g. JD_LIVE_BASE's feed/ beside its base.db, as
-# bench/feed_bench.sh lands it): then the whole feed lands at each route's
-# start (the first time as it is, then copies under new record ids,
-# feed_slices.py --copies), so that every route is read while a feed of
-# that size is ingested and its update runs.
 # DB is then written to: use a copy.
-# JD_LOAD_ROUTES="summary alerts events whole queue search dashboard
-# network profile" (the default: all) runs only the routes named.
 # Adds two accounts to DB (loadanalyst, loadboard) if missing.
-# JD_LOAD_LOG=FILE keeps the server's log (stderr) there. JD_LOAD_SERVE_ARGS
-# adds options to `joindots serve` (e.g. --threads 8).
+# JD_LOAD_LOG=FILE keeps the server's log (stderr) there.
 # JD_LOAD_CONCERN_EVERY=S: the CLI comments on an open concern every S
 # seconds meanwhile (the concerns' change counter moves: the server's
 # open-concern snapshot is brought up to date at the next queue or dashboard).
@@ -68,21 +59,15 @@ pid=$(sqlite3 "$db" "SELECT a.subject FROM alert a JOIN identity i ON i.person_i
   AND m.person_ref = r.person_ref WHERE a.kind = 'child_at_risk'
   GROUP BY a.subject ORDER BY count(*) DESC LIMIT 1")
 word=$(sqlite3 "$db" "SELECT display_name FROM identity WHERE person_id = '$pid'" | awk '{print $NF}')
-feed_opts=() whole_feed=
-routes=${JD_LOAD_ROUTES:-summary alerts events whole queue search dashboard network profile}
+feed_opts=()
 if [ -n "$feed" ]; then
-  if compgen -G "$feed/*/events.csv" >/dev/null; then
-    whole_feed=1
-    python3 "$src/bench/feed_slices.py" --copies "$feed" "$work/slices" "$(echo "$routes" | wc -w)"
-  else
-    slices=$(( (secs * 8 + 20) / feed_every + 1 ))
-    python3 "$src/bench/feed_slices.py" "$feed" "$work/slices" "$slices" "$feed_events"
-  fi
+  slices=$(( (secs * 8 + 20) / feed_every + 1 ))
+  python3 "$src/bench/feed_slices.py" "$feed" "$work/slices" "$slices" "$feed_events"
   mkdir -p "$work/drop"
   feed_opts=(--feeds "$work/drop" --escalate-every 0)
 fi
 "$jd" serve --db "$db" --listen 127.0.0.1:0 --port-file "$work/port" --max-per-address $((conns * 2)) \
-  "${feed_opts[@]}" ${JD_LOAD_SERVE_ARGS:-} 2>"$work/serve.log" &
+  "${feed_opts[@]}" 2>"$work/serve.log" &
 spid=$!
 t0=$(date +%s.%N)
 for _ in $(seq 1 6000); do [ -s "$work/port" ] && break; sleep 0.1; done
@@ -101,17 +86,15 @@ g = json.load(sys.stdin)
 ns = [n["id"] for n in g["nodes"] if n["kind"] == "person"]
 print(ns[0] if ns else "")')
 enc() { python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$1"; }
-land() { # SLICE_DIR: its bundles, then their markers
-  local a ag name
-  for a in "$1"*; do
-    ag=$(basename "$a") name=load$(basename "$1")
-    mkdir -p "$work/drop/$ag"; cp -r "$a" "$work/drop/$ag/$name"
-  done
-  for a in "$1"*; do touch "$work/drop/$(basename "$a")/load$(basename "$1").done"; done
-}
-if [ -n "$feed" ] && [ -z "$whole_feed" ]; then
-  ( # one slice every feed_every seconds
-    for d in "$work"/slices/*/; do land "$d"; sleep "$feed_every"; done ) &
+if [ -n "$feed" ]; then
+  ( # one slice every feed_every seconds: the bundle, then its marker
+    for d in "$work"/slices/*/; do
+      for a in "$d"*; do
+        ag=$(basename "$a") name=load$(basename "$d")
+        mkdir -p "$work/drop/$ag"; cp -r "$a" "$work/drop/$ag/$name"; touch "$work/drop/$ag/$name.done"
+      done
+      sleep "$feed_every"
+    done ) &
   fpid=$!
 fi
 if [ -n "${JD_LOAD_CONCERN_EVERY:-}" ]; then
@@ -127,22 +110,12 @@ fi
 echo "== $conns connections, $secs s per route ($(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg))"
 echo "   server ready after $started s; child $pid, search \"$word\", profile $subject"
 [ -n "$cpid" ] && echo "   with concern $cid commented every $JD_LOAD_CONCERN_EVERY s"
-if [ -n "$whole_feed" ]; then
-  echo "   with a feed: $(($(cat "$feed"/*/events.csv | wc -l) - $(ls "$feed"/*/events.csv | wc -l))) events" \
-    "in $(ls "$feed" | wc -l) bundles landing at each route's start (ingest, resolve, analyse, escalation)"
-elif [ -n "$feed" ]; then
-  echo "   with a feed: $feed_events new events every $feed_every s (ingest, resolve, analyse, escalation)"
-fi
+[ -n "$feed" ] && echo "   with a feed: $feed_events new events every $feed_every s (ingest, resolve, analyse, escalation)"
 # CPU seconds of the server's request threads (libmicrohttpd's "MHD-..."),
 # not of its live thread (the feed's ingest, resolve and analyse)
 . "$(dirname "$0")/mhd_cpu.sh"
 cpu() { mhd_cpu "$spid"; }
-nroute=0
-run() { # KEY LABEL COOKIE PATH
-  case " $routes " in *" $1 "*) ;; *) return 0 ;; esac
-  shift
-  [ -n "$whole_feed" ] && land "$(printf '%s/slices/%03d/' "$work" "$nroute")"
-  nroute=$((nroute + 1))
+run() { # LABEL COOKIE PATH
   local c0; c0=$(cpu)
   wrk -t2 -c"$conns" -d"${secs}s" --latency -H "Cookie: $2" "$B$3" >"$work/wrk.out" 2>&1 || true
   # the request threads' CPU time per request: on a loaded machine a
@@ -160,15 +133,15 @@ run() { # KEY LABEL COOKIE PATH
 }
 P="/api/persons/$(enc "$pid")"
 a0=$(all_cpu "$spid") m0=$(mhd_cpu "$spid") w0=$(date +%s.%N)
-run summary "child summary" "$ca" "$P/summary?reason=load%20test"
-run alerts "child alerts" "$ca" "$P/alerts?reason=load%20test"
-run events "child events" "$ca" "$P/chronology?reason=load%20test&limit=50&order=newest"
-run whole "child (whole)" "$ca" "$P?reason=load%20test"
-run queue "alert queue" "$ca" "/api/alerts"
-run search "search" "$ca" "/api/search?q=$(enc "$word")"
-run dashboard "dashboard" "$cb" "/api/dashboard"
-run network "network" "$ca" "/api/network"
-[ -n "$subject" ] && run profile "profile" "$ca" "/api/profile?subject=$(enc "$subject")&reason=load%20test"
+run "child summary" "$ca" "$P/summary?reason=load%20test"
+run "child alerts" "$ca" "$P/alerts?reason=load%20test"
+run "child events" "$ca" "$P/chronology?reason=load%20test&limit=50&order=newest"
+run "child (whole)" "$ca" "$P?reason=load%20test"
+run "alert queue" "$ca" "/api/alerts"
+run "search" "$ca" "/api/search?q=$(enc "$word")"
+run "dashboard" "$cb" "/api/dashboard"
+run "network" "$ca" "/api/network"
+[ -n "$subject" ] && run "profile" "$ca" "/api/profile?subject=$(enc "$subject")&reason=load%20test"
 # the server logs each open-concern snapshot it builds (none logged before this bench's change)
 grep -q 'the concerns snapshot:' "$work/serve.log" && awk '/the concerns snapshot:/ {gsub(/[()]/, ""); n++; s += $(NF - 4); c += $(NF - 1)}
   END {printf "   open-concern snapshots built: %d, concerns simulated %d, cpu %.2f s\n", n, s, c}' "$work/serve.log"

@@ -22,7 +22,7 @@
 static void usage(FILE *f)
 {
     fprintf(f, "usage: joindots serve --db FILE [--listen HOST:PORT] [--tls-cert F --tls-key F]\n"
-               "                      [--web DIR] [--threads N] [--workers N] [--port-file F]\n"
+               "                      [--web DIR] [--threads N] [--port-file F]\n"
                "                      [--max-per-address N] [--request-deadline S]\n"
                "                      [--host-name NAME] [--feeds DIR] [--escalate-every S]\n"
                "                      [--full | --incremental] [--full-every S] [--resident]\n"
@@ -34,11 +34,6 @@ static void usage(FILE *f)
                "--port-file). Accounts are made with `joindots user add`.\n"
                "  --web DIR   static files (default: the web/ folder of the source tree)\n"
                "  --routes    print the API routes and the roles allowed on each, and exit\n"
-               "  --threads N           store handles: requests read the store N at once (1-64,\n"
-               "                        default 4)\n"
-               "  --workers N           the daemon's worker threads (1-256, default 4 x\n"
-               "                        --threads): a read waiting for its audit row's commit\n"
-               "                        holds its worker, not a store handle\n"
                "  --max-per-address N   connections from one client address (default 8 of 64)\n"
                "  --request-deadline S  a whole request must arrive within S seconds (10)\n"
                "  --host-name NAME      a Host name to answer besides the listen address and\n"
@@ -169,7 +164,7 @@ int cli_serve_demo(const char *db, const char *listen,
 }
 
 /* The options that take a number: --max-per-address (m), --request-deadline
- * (D), --escalate-every (E), --full-every (V), --feed-nice (N), --workers (W). */
+ * (D), --escalate-every (E), --full-every (V), --feed-nice (N). */
 static int number_opt(jd_server_opts *so, int o, const char *arg)
 {
     static const struct {
@@ -180,8 +175,7 @@ static int number_opt(jd_server_opts *so, int o, const char *arg)
              {'D', "--request-deadline", 1, 600},
              {'E', "--escalate-every", 0, 86400},
              {'V', "--full-every", 0, 7 * 86400},
-             {'N', "--feed-nice", 0, 19},
-             {'W', "--workers", 1, 256}};
+             {'N', "--feed-nice", 0, 19}};
     for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
         long n;
         if (t[i].o != o)
@@ -195,7 +189,6 @@ static int number_opt(jd_server_opts *so, int o, const char *arg)
         unsigned *dst = o == 'm'   ? &so->max_per_address
                         : o == 'D' ? &so->deadline_s
                         : o == 'E' ? &so->escalate_every_s
-                        : o == 'W' ? &so->workers
                                    : &so->full_every_s;
         *dst = (unsigned)n;
         return 0;
@@ -223,7 +216,6 @@ int cmd_serve(int argc, char **argv)
                                              {"full", no_argument, NULL, 'U'},
                                              {"full-every", required_argument, NULL, 'V'},
                                              {"feed-nice", required_argument, NULL, 'N'},
-                                             {"workers", required_argument, NULL, 'W'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     jd_server_opts so = JD_SERVER_OPTS_INIT;
@@ -268,7 +260,6 @@ int cmd_serve(int argc, char **argv)
         case 'E':
         case 'V':
         case 'N':
-        case 'W':
             if (number_opt(&so, o, optarg) < 0)
                 return JD_EXIT_USAGE;
             full_every_given = full_every_given || o == 'V';

@@ -431,37 +431,21 @@ static json_t *stored_json(api_ctx *c, const char *what, const char *subject)
     return j;
 }
 
-/* The network as the last analysis stored it is sent as stored, the JSON
- * the analysis wrote (jd_escalate_analyse; analyst only, no field kept
- * back): parsing 30-odd KB on the 1M county and writing it again was
- * most of this route's CPU. Built afresh when nothing is stored. */
 static void api_network(api_ctx *c, reply *r)
 {
     gen_ctx g = {.c = c};
-    char *txt = NULL;
-    json_t *j = NULL;
-    if (jd_network_stored(c->store, "graph", NULL, &txt, &g.err) < 0 || !txt || !*txt) {
-        free(txt);
-        txt = NULL;
+    json_t *j = stored_json(c, "graph", NULL);
+    if (!j)
         j = capture_json(gen_graph, &g);
-    }
-    if (!txt && !j) {
+    if (!j) {
         jd_reply_error(r, 500, "network", "The network could not be built.");
         return;
     }
     if (!jd_audited(c, r, "view", "network", "", "", true)) {
-        free(txt);
         json_decref(j);
         return;
     }
-    if (j) {
-        jd_reply_json(r, 200, j);
-        return;
-    }
-    r->status = 200;
-    r->raw = (unsigned char *)txt;
-    r->raw_len = strlen(txt);
-    r->raw_type = "application/json; charset=utf-8";
+    jd_reply_json(r, 200, j);
 }
 
 static void api_profile(api_ctx *c, reply *r)

@@ -97,9 +97,7 @@ typedef struct audit_wait {
     struct audit_wait *own;
 } audit_wait;
 
-/* Write the rows waiting, w's among them, in one transaction on the
- * server's audit_store (on s where it has none, e.g. bench/audit_bench.c:
- * s is the calling request's then, NULL never). Called
+/* Write the rows waiting, w's among them, in one transaction on s. Called
  * and returns with audit_mu held; the writer flag is set meanwhile. The
  * rows' requests are woken once the transaction is committed; then the
  * audit WAL is checkpointed if due (jd_audit_checkpoint), still as the
@@ -112,8 +110,6 @@ typedef struct audit_wait {
 static void audit_write_waiting(jd_server *srv, jd_store *s, api_ctx *c)
 {
     double t0 = jd_srv_secs(), cpu0 = jd_thread_cpu();
-    if (srv->audit_store) /* the group's writers' own handle (serve) */
-        s = srv->audit_store;
     audit_wait *batch = srv->audit_q;
     srv->audit_q = NULL;
     srv->audit_tail = &srv->audit_q;

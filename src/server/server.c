@@ -495,8 +495,8 @@ static void phase_report(const phases *ph, const char *method, const route *rt, 
 
 /* The route with idx_lock held for reading. A read's audit rows are
  * committed after the lock is released, so that one slow commit holds no
- * swap and no request queued behind it (issue 17, the idx_lock convoy),
- * and after the request's store slot is given back (audit_settle). */
+ * swap and no request queued behind it (issue 17, the idx_lock convoy);
+ * the answer waits for them, and is the 503 if they failed. */
 static void run_route(jd_server *srv, const route *rt, api_ctx *c, reply *rp, phases *ph)
 {
     c->audit_defer = !strcmp(c->method, "GET") && !srv->audit_under_lock;
@@ -510,13 +510,6 @@ static void run_route(jd_server *srv, const route *rt, api_ctx *c, reply *rp, ph
         pthread_rwlock_unlock(&srv->idx_lock);
     }
     phase_time(&ph->done);
-}
-
-/* The answer waits for the request's queued audit rows, and is the 503 if
- * they failed. With the store slot given back first (handle_api), a worker
- * waiting for the commit's fsync holds no slot: the other workers go on. */
-static void audit_settle(api_ctx *c, reply *rp)
-{
     if (jd_audit_finish(c) < 0) {
         free(rp->raw);
         rp->raw = NULL;
@@ -602,15 +595,13 @@ static enum MHD_Result handle_api(jd_server *srv, struct MHD_Connection *con, co
     } else {
         run_route(srv, rt, &c, &rp, &ph);
     }
+    if (srv->phase_log)
+        phase_report(&ph, method, rt, &c, rp.status);
     for (size_t i = 0; i < c.n_nows; i++)
         jd_person_now_free(c.nows[i]);
     free(c.nows);
     json_decref(c.body);
     pool_put(srv, slot);
-    c.store = NULL; /* another request's now */
-    audit_settle(&c, &rp);
-    if (srv->phase_log)
-        phase_report(&ph, method, rt, &c, rp.status);
     if (rp.raw && rp.raw_type)
         return send_raw(con, srv, &rp);
     free(rp.raw);
@@ -632,11 +623,11 @@ static conn_node *conn_of(struct MHD_Connection *con)
 }
 
 /* The calling daemon worker's clock (claimed on first use), under conn_mu;
- * NULL for a thread that is not one of the n_workers workers. */
+ * NULL for a thread that is not one of the n_stores workers. */
 static worker_clock *worker_self(jd_server *srv)
 {
     pthread_t me = pthread_self();
-    for (unsigned i = 0; i < srv->n_workers; i++) {
+    for (unsigned i = 0; i < srv->n_stores; i++) {
         worker_clock *w = &srv->workers[i];
         if (!w->used) {
             w->used = true;
@@ -1018,7 +1009,6 @@ static void free_server(jd_server *srv)
     jd_resolve_resident_free(srv->resident);
     jd_store_close(srv->live_store);
     jd_store_close(srv->lane_store);
-    jd_store_close(srv->audit_store);
     jd_person_index_close(srv->index);
     json_decref(srv->alerts);
     json_decref(srv->board);
@@ -1067,7 +1057,7 @@ static int start_daemon(jd_server *srv, const jd_server_opts *opts, jd_error *er
      * (which counts closed connections until their worker reaps them). */
     srv->d = MHD_start_daemon(
         flags, 0, on_accept, srv, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-        MHD_OPTION_THREAD_POOL_SIZE, srv->n_workers, MHD_OPTION_CONNECTION_LIMIT,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)srv->n_stores, MHD_OPTION_CONNECTION_LIMIT,
         srv->o.max_connections, MHD_OPTION_CONNECTION_TIMEOUT, srv->o.timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
         (size_t)131072, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
         MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv, MHD_OPTION_ARRAY, tls_opts,
@@ -1141,12 +1131,11 @@ int jd_server_start(jd_server **out, const jd_server_opts *opts, jd_error *err)
         goto fail;
     }
     srv->n_stores = opts->threads ? opts->threads : 4;
-    srv->n_workers = opts->workers ? opts->workers : srv->n_stores * JD_WORKERS_PER_STORE;
     srv->stores = calloc(srv->n_stores, sizeof *srv->stores);
     srv->screeners = calloc(srv->n_stores, sizeof *srv->screeners);
     srv->screens = calloc(srv->n_stores, sizeof *srv->screens);
     srv->busy = calloc(srv->n_stores, sizeof *srv->busy);
-    srv->workers = calloc(srv->n_workers, sizeof *srv->workers);
+    srv->workers = calloc(srv->n_stores, sizeof *srv->workers);
     if (!srv->stores || !srv->screeners || !srv->screens || !srv->busy || !srv->workers) {
         rc = jd_error_set(err, JD_ENOMEM, "out of memory");
         goto fail;
@@ -1157,8 +1146,6 @@ int jd_server_start(jd_server **out, const jd_server_opts *opts, jd_error *err)
             (rc = jd_screener_open(&srv->screeners[i], NULL, err)) < 0 ||
             (rc = jd_screen_open(&srv->screens[i], NULL, err)) < 0)
             goto fail;
-    if ((rc = jd_store_open(&srv->audit_store, opts->db, &so, err)) < 0)
-        goto fail;
     if ((rc = jd_identity_generation(srv->stores[0], &srv->idx_gen, err)) < 0 ||
         (rc = jd_person_index_open(&srv->index, srv->stores[0], err)) < 0)
         goto fail;

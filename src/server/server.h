@@ -27,8 +27,7 @@ typedef struct jd_server_opts {
     const char *tls_cert; /* PEM files; both or neither */
     const char *tls_key;
     const char *web_root; /* static files */
-    unsigned threads;     /* store handles, requests reading the store at once (4) */
-    unsigned workers;     /* the daemon's worker threads (0: JD_WORKERS_PER_STORE x threads) */
+    unsigned threads;     /* worker threads (and store handles) */
     unsigned max_connections;
     unsigned timeout_s;   /* per-connection idle timeout */
     size_t max_body;      /* request bodies above this get 413 */
@@ -56,8 +55,7 @@ typedef struct jd_server_opts {
 
 #define JD_SERVER_OPTS_INIT                                                                        \
     {                                                                                              \
-        NULL, "127.0.0.1", 8080, NULL, NULL, NULL, 4, 0, 64, 30, 65536, 20, 8, 10, NULL, NULL,     \
-            300,                                                                                   \
+        NULL, "127.0.0.1", 8080, NULL, NULL, NULL, 4, 64, 30, 65536, 20, 8, 10, NULL, NULL, 300,   \
             (size_t)64 << 20, 1000, true, 3600, 0, false                                           \
     }
 

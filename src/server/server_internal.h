@@ -19,8 +19,6 @@
  * ("u|USER|ADDR": failures in a row, with a growing wait). When the map is
  * full the entry used least recently is evicted. */
 #define TH_SLOTS 4096
-/* Daemon workers a store slot (jd_server.n_workers). */
-#define JD_WORKERS_PER_STORE 4
 #define TH_KEY 136
 typedef struct th_entry {
     char key[TH_KEY];
@@ -74,15 +72,6 @@ struct jd_server {
     jd_screen **screens;     /* the text screen (language check), one per slot too */
     bool *busy;
     unsigned n_stores;
-    /* The daemon's worker threads (serve --workers; by default
-     * JD_WORKERS_PER_STORE a store slot): a
-     * request gives its slot back before it waits for its audit rows'
-     * commit (an fsync), so that a worker so waiting holds neither a slot
-     * nor, with more workers than slots, every other connection. */
-    unsigned n_workers;
-    /* The audit group commit's one writer's handle (reply.c): the request
-     * that writes a group may have given its slot back already. */
-    jd_store *audit_store;
     pthread_mutex_t pool_mu;
     pthread_cond_t pool_cv;
     /* The person index, rebuilt when the store's identities change (a new
@@ -102,7 +91,7 @@ struct jd_server {
     /* request deadline: live connections and their watchdog */
     pthread_mutex_t conn_mu;
     conn_node conns; /* list head */
-    worker_clock *workers; /* n_workers: one per daemon worker thread */
+    worker_clock *workers; /* n_stores: one per daemon worker thread */
     pthread_t watchdog;
     bool watchdog_on;
     atomic_bool watchdog_stop;
@@ -354,8 +343,7 @@ int jd_audit(api_ctx *c, const char *action, const char *target, const char *rea
 /* Wait until every audit row c queued (c->audit_defer) is committed, and
  * free them; JD_OK, or the first failure (logged): the caller then answers
  * jd_reply_audit_failed whatever the route replied. Call with idx_lock not
- * held; the server's request has given its store slot back (a group is
- * written on jd_server.audit_store, or on c->store where there is none). */
+ * held and c's store still the caller's. */
 int jd_audit_finish(api_ctx *c);
 
 /* The monotonic clock in seconds (reply.c). */

@@ -148,28 +148,6 @@ is "$(rows "action = 'search' AND ok = 1 AND target LIKE 'query:Groupcommit_'")"
 "$JD" audit verify --db "$DB" >"$SCRATCH/g.verify" 2>&1
 is $? 0 "the chain is intact after the rows written together"
 
-# ---- issue 17: reads waiting for their audit commit hold no worker's other connections ----
-# A read waits for its audit rows' commit (an fsync; here the audit log held
-# 6 s) with its store slot given back, on one of JD_WORKERS_PER_STORE x
-# --threads daemon workers: 7 searches so waiting (more than the 4 slots and
-# the 4 workers there were, each worker's other connections waiting behind
-# it) leave a request that needs no audit row answered meanwhile. (7 and
-# that request: the 8 connections one address may open.)
-hold_store 6 "$SCRATCH/wlocked"
-WPIDS=()
-for i in 1 2 3 4 5 6 7; do
-  as analyst -o /dev/null -w '%{http_code}' "$B/api/search?q=Waitworker$i" > "$SCRATCH/w$i.code" &
-  WPIDS+=($!)
-done
-sleep 1
-is "$(asc analyst -m 2 "$B/api/me")" 200 "a request is answered while 7 reads wait for their audit commit"
-is "$(cat "$SCRATCH"/w?.code | tr -d '\n')" "" "(none of the 7 is answered before its row is committed)"
-kill -0 $LPID 2>/dev/null; is $? 0 "(the audit log is still held)"
-wait $LPID
-wait "${WPIDS[@]}"
-is "$(cat "$SCRATCH"/w?.code | tr -d '\n')" 200200200200200200200 "then all 7 are answered"
-is "$(rows "action = 'search' AND ok = 1 AND target LIKE 'query:Waitworker_'")" 7 "each with its own row"
-
 # ---- issue 17: a read beside a long write on the store is served and audited ----
 # A feed's ingest or save holds the store's one writer for seconds; a read's
 # audit row goes to the audit log's own file (SQLite, store/sqlite_audit.c),
