@@ -5192,7 +5192,9 @@ static bool age_cued(const jd_screen *S, size_t i)
  * or an age claimed or pretended ("claimed to be 16", "pretending to be
  * 15", "posing as a 14 year old", "a 'girl' who said she was 15", "the
  * account says he is 17"): the one who claims it has no known age. "She
- * says he is 24", the child telling another's age, stays an age. */
+ * says he is 24", the child telling another's age, stays an age, and so
+ * does any claimed age of 18 or more ("a man who told her he was 25"):
+ * only a child's age is what a pretence claims. */
 static bool age_not_real(const jd_screen *S, size_t i)
 {
     static const char *const label[] = {"rm",  "room", "flat",     "apartment", "apt",
@@ -5205,7 +5207,7 @@ static bool age_not_real(const jd_screen *S, size_t i)
     const tok *t = &S->tok[i];
     if (i > 0 && S->tok[i - 1].sent == t->sent && word_in(&S->tok[i - 1], label))
         return true;
-    for (size_t j = i; j-- > 0 && i - j <= 5 && S->tok[j].sent == t->sent;) {
+    for (size_t j = i; t->num < 18 && j-- > 0 && i - j <= 5 && S->tok[j].sent == t->sent;) {
         const tok *w = &S->tok[j];
         if (w->punct && w->punct != '\'' && w->punct != '"')
             return false;
@@ -5687,6 +5689,10 @@ static bool reporter_is_child(const jd_screen *S, size_t j);
 static bool unless_apart(const jd_screen *S, const hit *u, const hit *h)
 {
     static const char *const join[] = {"after", "before", "then", NULL};
+    /* nouns in -ing: "after something happened" joins no second act */
+    static const char *const noun[] = {"something", "nothing", "anything", "everything",
+                                       "morning", "evening", "meeting", "building",
+                                       "wedding", "clothing", "during", "ceiling", NULL};
     static const char *const sense[] = {"heard", "hear", "hears", "hearing", "saw", "seen",
                                         "see", NULL};
     if (u->end <= h->start || h->end <= u->start) {
@@ -5695,7 +5701,7 @@ static bool unless_apart(const jd_screen *S, const hit *u, const hit *h)
         for (size_t j = lo; j + 1 <= hi && j + 1 < S->ntok; j++) {
             const tok *n = &S->tok[j + 1];
             if (word_in(&S->tok[j], join) && n->sent == S->tok[j].sent && n->wlen > 4 &&
-                !memcmp(n->w + n->wlen - 3, "ing", 3))
+                !memcmp(n->w + n->wlen - 3, "ing", 3) && !word_in(n, noun))
                 return true;
         }
     }
