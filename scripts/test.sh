@@ -2,13 +2,14 @@
 # Runs every test suite and ends with one line "N passed, N failed" counting
 # individual test cases (cmocka cases, TAP checks, corpus replays):
 #   1. the normal build (BUILD, default build/), every suite but 'postgres';
-#   2. the whole suite again under AddressSanitizer and UBSan (build-asan/),
-#      but the browser tests, unless JD_NO_SANITIZERS=1;
+#   2. the suite again under AddressSanitizer and UBSan (build-asan/), unless
+#      JD_NO_SANITIZERS=1: every unit test, and the integration scripts that
+#      have no PostgreSQL twin (the suite 'twinned' runs under the
+#      sanitizers in 3; with JD_NO_POSTGRES=1 here);
 #   3. the store tests on PostgreSQL, on a throwaway cluster
 #      (scripts/test-postgres.sh; JD_NO_POSTGRES=1 skips it): once, in the
 #      sanitizer build when there is one (its checks are the normal build's
-#      and more; the browser tests run under the sanitizers here), else in
-#      BUILD. With JD_NO_POSTGRES=1 the sanitizer build skips no browser test;
+#      and more), else in BUILD;
 #   4. the server's tests under ThreadSanitizer (build-tsan/,
 #      scripts/test-tsan.sh), unless JD_NO_TSAN=1.
 # Each phase prints its wall time ("test.sh: PHASE took N s"): the whole run
@@ -35,10 +36,11 @@ if [ "${JD_NO_SANITIZERS:-0}" != 1 ]; then
   fi
   if ninja -C "$asan" >"$asan/ninja-last.log" 2>&1 || { cat "$asan/ninja-last.log" >&2; false; }; then
     phase "the sanitizer build"
-    # the browser flows run under the sanitizers once, in the PostgreSQL
-    # suite (browser_pg, browser_child_pg): not here a second time
+    # an integration script that runs again on PostgreSQL (the suite
+    # 'twinned', tests/meson.build) runs under the sanitizers once, there:
+    # not here a second time on SQLite
     skip=(--no-suite postgres)
-    [ "${JD_NO_POSTGRES:-0}" = 1 ] || skip+=(--no-suite browser)
+    [ "${JD_NO_POSTGRES:-0}" = 1 ] || skip+=(--no-suite twinned)
     UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
       meson test -C "$asan" "${skip[@]}" --print-errorlogs --num-processes 2 || status=1
     logs+=("$asan/meson-logs/testlog.json")
