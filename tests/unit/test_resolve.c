@@ -528,19 +528,6 @@ static void test_resolve__links_sorted_as_qsort_sorts(void **state)
         assert_int_equal(jd_resolve__check_link_sort(ns[k], 17 + k), 0);
 }
 
-/* The blocking keys' sort on several threads gives the one thread's
- * order exactly: stable (a key's refs ascending), below and above the size
- * it takes threads from (65,536), with more threads than it has cores. */
-static void test_resolve__keys_sorted_as_one_thread_sorts(void **state)
-{
-    (void)state;
-    const size_t ns[] = {0, 1, 2, 65535, 65536, 200003};
-    const int threads[] = {1, 2, 3, 8};
-    for (size_t k = 0; k < sizeof ns / sizeof *ns; k++)
-        for (size_t t = 0; t < sizeof threads / sizeof *threads; t++)
-            assert_int_equal(jd_resolve__check_key_sort(ns[k], 29 + k, threads[t]), 0);
-}
-
 /* The deferred links of sparse refs, kept as indices, come to
  * join_sparse in the order a qsort of their whole records gave (ref,
  * weight heaviest first, other ref), ties and signed zeros included;
@@ -2243,7 +2230,6 @@ int main(void)
         cmocka_unit_test(test_resolve__names_surely_different),
         cmocka_unit_test(test_resolve__note_format_is_printf),
         cmocka_unit_test(test_resolve__links_sorted_as_qsort_sorts),
-        cmocka_unit_test(test_resolve__keys_sorted_as_one_thread_sorts),
         cmocka_unit_test(test_resolve__deferred_sorted_as_qsort_sorts),
         cmocka_unit_test(test_resolve__streamed_pairs_are_blocks),
         cmocka_unit_test(test_resolve__pairs_of_a_selection_are_blocks),

@@ -1686,109 +1686,6 @@ static int sort_keys(kv *v, size_t n)
     RADIX16(kv, KV_KEY)
 }
 
-/* One thread's share of a pass of sort_keys_mt: its slice [lo, hi) of src
- * counted by digit (cnt), or, scatter, moved to dst at its offsets (cnt). */
-typedef struct radix_job {
-    const kv *src;
-    kv *dst;
-    size_t lo, hi;
-    size_t *cnt; /* [65536] */
-    int shift;
-    bool scatter;
-} radix_job;
-
-static void *radix_range(void *arg)
-{
-    radix_job *j = arg;
-    size_t *cnt = j->cnt;
-    if (!j->scatter) {
-        memset(cnt, 0, 65536 * sizeof *cnt);
-        for (size_t i = j->lo; i < j->hi; i++)
-            cnt[(j->src[i].key >> j->shift) & 0xffff]++;
-        return NULL;
-    }
-    for (size_t i = j->lo; i < j->hi; i++)
-        j->dst[cnt[(j->src[i].key >> j->shift) & 0xffff]++] = j->src[i];
-    return NULL;
-}
-
-/*
- * sort_keys on `threads` threads: each pass counts and moves consecutive
- * slices at once, a digit's entries of slice t placed after those of the
- * slices before it, so the sort stays stable and its result is
- * sort_keys's. The blocking keys' sort was the main thread's alone (1M:
- * about 0.8 s of CPU, the second core idle).
- */
-static int sort_keys_mt(kv *v, size_t n, int threads)
-{
-    threads = threads > JD_MAX_THREADS ? JD_MAX_THREADS : threads;
-    if (threads < 2 || n < ((size_t)1 << 16))
-        return sort_keys(v, n);
-    kv *tmp = malloc(n * sizeof *tmp);
-    size_t *cnt = malloc((size_t)threads * 65536 * sizeof *cnt);
-    if (!tmp || !cnt) {
-        free(tmp);
-        free(cnt);
-        return JD_ENOMEM;
-    }
-    radix_job job[JD_MAX_THREADS];
-    kv *src = v, *dst = tmp;
-    for (int shift = 0; shift < 64; shift += 16) {
-        for (int t = 0; t < threads; t++)
-            job[t] = (radix_job){src,   dst, share(n, t, threads), share(n, t + 1, threads),
-                                 cnt + (size_t)t * 65536, shift, false};
-        jd_run_jobs(radix_range, job, sizeof *job, threads);
-        size_t d0 = (src[0].key >> shift) & 0xffff, same = 0;
-        for (int t = 0; t < threads; t++)
-            same += job[t].cnt[d0];
-        if (same == n) /* one digit everywhere: the order is right for it */
-            continue;
-        size_t sum = 0;
-        for (size_t d = 0; d < 65536; d++)
-            for (int t = 0; t < threads; t++) {
-                size_t c = job[t].cnt[d];
-                job[t].cnt[d] = sum;
-                sum += c;
-            }
-        for (int t = 0; t < threads; t++)
-            job[t].scatter = true;
-        jd_run_jobs(radix_range, job, sizeof *job, threads);
-        kv *x = src;
-        src = dst;
-        dst = x;
-    }
-    if (src != v)
-        memcpy(v, src, n * sizeof *v);
-    free(tmp);
-    free(cnt);
-    return JD_OK;
-}
-
-/* Entries (key, ref) sorted by sort_keys_mt on `threads` threads against
- * sort_keys (n of them, few distinct keys, from seed): how many differ,
- * -1 without memory. */
-int64_t jd_resolve__check_key_sort(size_t n, uint64_t seed, int threads)
-{
-    kv *x = malloc((n ? n : 1) * sizeof *x), *y = malloc((n ? n : 1) * sizeof *y);
-    if (!x || !y) {
-        free(x);
-        free(y);
-        return -1;
-    }
-    for (size_t i = 0; i < n; i++) { /* refs ascending, keys repeated: stability shows */
-        seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
-        uint64_t r = seed >> 11;
-        x[i] = (kv){(r % 5 ? r % 1000 : r) << (r % 3 ? 0 : 40), (uint32_t)i};
-    }
-    memcpy(y, x, n * sizeof *x);
-    int64_t bad = sort_keys_mt(x, n, threads) != JD_OK || sort_keys(y, n) != JD_OK ? -1 : 0;
-    for (size_t i = 0; bad >= 0 && i < n; i++)
-        bad += x[i].key != y[i].key || x[i].ref != y[i].ref;
-    free(x);
-    free(y);
-    return bad;
-}
-
 /*
  * A ref counts once in a block: of entries sorted by key, each ref's
  * entries of one key being next to each other (keys_range pushes a ref's
@@ -1997,16 +1894,11 @@ out:
 /* Sorted blocking keys indexed by ref: start[a] .. start[a + 1] are the
  * positions (pos) of a's entries in runs of at most cap; the entry at
  * position q is ref[q], in a run that ends before end[q]. Without the keys
- * themselves: 12 bytes an entry instead of 20. work[a] .. work[a + 1] is
- * ref a's share of a walk (ref_partners): the later entries of each of its
- * runs, and one an entry. A ref pairs only with the later refs of a run, so
- * the first refs hold most of the work: split by entries (start), the
- * first of two threads had about twice the second's at 1M. */
+ * themselves: 12 bytes an entry instead of 20. */
 typedef struct pair_index {
     size_t nk;
     uint32_t nrefs;
     uint32_t *start, *pos, *ref, *end;
-    uint64_t *work;
 } pair_index;
 
 static void pair_index_free(pair_index *x)
@@ -2015,25 +1907,7 @@ static void pair_index_free(pair_index *x)
     free(x->pos);
     free(x->ref);
     free(x->end);
-    free(x->work);
     x->start = x->pos = x->ref = x->end = NULL;
-    x->work = NULL;
-}
-
-/* The end of the first of `threads` consecutive ranges of refs [lo, hi)
- * that share their work (pair_index's work) evenly: thread t's range ends
- * before the returned ref, the last thread's at hi. */
-static uint32_t work_share(const pair_index *x, uint32_t from, uint32_t lo, uint32_t hi, int t,
-                           int threads)
-{
-    if (t == threads - 1)
-        return hi;
-    const uint64_t *w = x->work;
-    uint64_t upto = w[lo] + (w[hi] - w[lo]) * (uint64_t)(t + 1) / (uint64_t)threads;
-    uint32_t h = from;
-    while (h < hi && w[h] < upto)
-        h++;
-    return h;
 }
 
 /* The index of nk sorted keys; counts each rule's proposals and the runs
@@ -2041,13 +1915,12 @@ static uint32_t work_share(const pair_index *x, uint32_t from, uint32_t lo, uint
 static int pair_index_build(pair_index *x, const jd_block_key *k, size_t nk, uint32_t nrefs,
                             size_t cap, int64_t by_rule[16], int64_t *skipped)
 {
-    *x = (pair_index){nk, nrefs, NULL, NULL, NULL, NULL, NULL};
+    *x = (pair_index){nk, nrefs, NULL, NULL, NULL, NULL};
     uint32_t *start = calloc((size_t)nrefs + 2, sizeof *start); /* per ref, into pos */
     uint32_t *pos = malloc((nk ? nk : 1) * sizeof *pos);        /* key entries of kept runs */
     x->ref = malloc((nk ? nk : 1) * sizeof *x->ref);
     x->end = malloc((nk ? nk : 1) * sizeof *x->end);
-    x->work = calloc((size_t)nrefs + 1, sizeof *x->work);
-    if (!start || !pos || !x->ref || !x->end || !x->work || nk > UINT32_MAX) {
+    if (!start || !pos || !x->ref || !x->end || nk > UINT32_MAX) {
         free(start);
         free(pos);
         pair_index_free(x);
@@ -2090,48 +1963,13 @@ static int pair_index_build(pair_index *x, const jd_block_key *k, size_t nk, uin
     return JD_OK;
 }
 
-/* One thread's share of index_work: refs [lo, hi)'s own work into
- * work[a + 1]. */
-typedef struct work_job {
-    pair_index *x;
-    uint32_t lo, hi;
-} work_job;
-
-static void *work_range(void *arg)
-{
-    work_job *j = arg;
-    const pair_index *x = j->x;
-    for (uint32_t a = j->lo; a < j->hi; a++) {
-        uint64_t w = 0;
-        for (uint32_t p = x->start[a]; p < x->start[a + 1]; p++)
-            w += x->end[x->pos[p]] - x->pos[p];
-        x->work[a + 1] = w;
-    }
-    return NULL;
-}
-
-/* The index's work (see pair_index), each ref's on `threads` threads (its
- * runs' ends are read at random: on one thread, the index's build took
- * about twice as long), then summed in order. */
-static void index_work(pair_index *x, int threads)
-{
-    threads = threads < 1 ? 1 : threads > MAX_THREADS ? MAX_THREADS : threads;
-    work_job job[MAX_THREADS];
-    for (int t = 0; t < threads; t++)
-        job[t] = (work_job){x, (uint32_t)share(x->nrefs, t, threads),
-                            (uint32_t)share(x->nrefs, t + 1, threads)};
-    jd_run_jobs(work_range, job, sizeof *job, threads);
-    for (uint32_t a = 0; a < x->nrefs; a++)
-        x->work[a + 1] += x->work[a];
-}
-
 /*
  * The candidate pairs of refs [lo, hi) appended to *out in (a, b) order,
  * one ref at a time: the partners of ref a are the later entries of every
  * run a stands in, gathered once each (a mark per ref) and sorted, so the
  * pairs come out in order without sorting the ~1.5 times as many pairs the
  * runs propose. `threads` threads take consecutive ranges of refs of about
- * equal work (work_share) and their pairs are joined in order, so the result is the
+ * equal work and their pairs are joined in order, so the result is the
  * same for any number. marks: one [nrefs] array per thread in which no ref
  * of [lo, hi) is marked yet, or NULL (each thread its own); keep: one vec
  * per thread whose memory the threads' pairs use and keep for the next
@@ -2145,13 +1983,18 @@ static int pairs_emit(const pair_index *x, uint32_t lo, uint32_t hi, int threads
         threads = 1;
     if (threads > MAX_THREADS)
         threads = MAX_THREADS;
+    const uint32_t *start = x->start;
     pair_job job[MAX_THREADS];
     uint32_t l = lo;
     for (int t = 0; t < threads; t++) {
-        uint32_t h = work_share(x, l, lo, hi, t, threads);
+        uint32_t h = l;
+        size_t upto =
+            start[lo] + (size_t)(start[hi] - start[lo]) * (size_t)(t + 1) / (size_t)threads;
+        while (h < hi && (t == threads - 1 || start[h] < upto))
+            h++;
         job[t] = (pair_job){.ref = x->ref,
                             .end = x->end,
-                            .start = x->start,
+                            .start = start,
                             .pos = x->pos,
                             .nrefs = x->nrefs,
                             .lo = l,
@@ -2202,7 +2045,6 @@ int jd_resolve__pairs(const jd_block_key *k, size_t nk, uint32_t nrefs, size_t c
     int rc = pair_index_build(&x, k, nk, nrefs, cap, by_rule, skipped);
     if (rc < 0)
         return rc;
-    index_work(&x, threads);
     vec all = {.sz = sizeof(uint64_t)};
     rc = pairs_emit(&x, 0, nrefs, threads, NULL, NULL, 0, NULL, &all);
     pair_index_free(&x);
@@ -2612,7 +2454,7 @@ static int keys_sorted(const rs *R, const uint8_t *sel, int threads, kv **out, s
     /* keys were pushed in ref order: a stable sort by key orders them by
      * (key, ref), as jd_resolve__pairs wants */
     kv *k = keys.p;
-    if (sort_keys_mt(k, keys.n, threads) < 0) {
+    if (sort_keys(k, keys.n) < 0) {
         free(keys.p);
         return JD_ENOMEM;
     }
@@ -2742,8 +2584,6 @@ static int stream_open(pair_stream *ps, rs *R, int cap, int threads)
                           R->st.pairs_by_rule, &R->st.skipped_blocks);
     free(ps->keys); /* the index holds what the passes read of them */
     ps->keys = NULL;
-    if (rc == JD_OK)
-        index_work(&ps->x, ps->threads);
     for (int t = 0; rc == JD_OK && t < ps->threads; t++)
         if (!(ps->mark[t] = calloc(R->n ? R->n : 1, sizeof *ps->mark[t])))
             rc = JD_ENOMEM;
@@ -2820,14 +2660,17 @@ static void *pairs_sample(void *arg)
 }
 
 /* The jobs of a pass by count_job: consecutive ranges of refs of about
- * equal work (work_share), each thread's marks cleared. */
+ * equal work, each thread's marks cleared. */
 static void count_jobs(pair_stream *ps, count_job *job)
 {
     const pair_index *x = &ps->x;
     uint32_t l = 0;
     for (int t = 0; t < ps->threads; t++) {
         memset(ps->mark[t], 0, (x->nrefs ? x->nrefs : 1) * sizeof *ps->mark[t]);
-        uint32_t h = work_share(x, l, 0, x->nrefs, t, ps->threads);
+        uint32_t h = l;
+        size_t upto = (size_t)x->start[x->nrefs] * (size_t)(t + 1) / (size_t)ps->threads;
+        while (h < x->nrefs && (t == ps->threads - 1 || x->start[h] < upto))
+            h++;
         job[t] = (count_job){{.ref = x->ref,
                               .end = x->end,
                               .start = x->start,
@@ -7082,40 +6925,13 @@ static int64_t *fps_of(const rs *R, int threads)
 }
 
 /* Every ref's fingerprint now (u->fp), and kept with the resident's refs
- * when this run's load built them (built_fps); made already (fps_beside):
- * only kept. */
+ * when this run's load built them (built_fps). */
 static int fingerprints(run *u, jd_error *err)
 {
-    if (!u->fp && !(u->fp = fps_of(&u->R, u->threads)))
+    if (!(u->fp = fps_of(&u->R, u->threads)))
         return jd_oom(err);
     built_fps(u->o->resident, &u->R, u->fp);
     return JD_OK;
-}
-
-static void *fps_job(void *arg)
-{
-    run *u = arg;
-    u->fp = fps_of(&u->R, 1);
-    return NULL;
-}
-
-/*
- * A full run's fingerprints made on a thread of their own while
- * stream_open sorts the blocking keys and indexes them, which is the main
- * thread's alone (1M-event county: about 1 s, the second core idle);
- * both only read the refs. fps_beside_join takes them (fingerprints
- * makes them when the thread could not start or ran out of memory).
- */
-static bool fps_beside(run *u, pthread_t *th)
-{
-    return u->threads > 1 && !u->fp && pthread_create(th, NULL, fps_job, u) == 0;
-}
-
-static int fps_beside_join(run *u, bool started, pthread_t th, jd_error *err)
-{
-    if (started)
-        pthread_join(th, NULL);
-    return fingerprints(u, err);
 }
 
 /* Links and decisions outside the refs re-resolved dropped: clustering is
@@ -8055,32 +7871,6 @@ static int neighbour_list(run *u, const uint8_t *oos, uint32_t r, const uint32_t
     return *out ? JD_OK : JD_ENOMEM;
 }
 
-/* One thread's share of neighbours: the lists of refs [lo, hi) (ref r's
- * other roots to[end[r-1] .. end[r])). */
-typedef struct nbr_job {
-    run *u;
-    const uint8_t *oos;
-    const size_t *end;
-    const uint32_t *to;
-    uint32_t lo, hi;
-    int rc;
-} nbr_job;
-
-static void *nbr_range(void *arg)
-{
-    nbr_job *j = arg;
-    vec v = {.sz = sizeof(const char *)};
-    j->rc = JD_OK;
-    for (uint32_t r = j->lo; j->rc == JD_OK && r < j->hi; r++) {
-        size_t lo = r ? j->end[r - 1] : 0, hi = j->end[r];
-        j->rc = neighbour_list(j->u, j->oos, r, j->to + lo, hi - lo, &v, &j->u->nbr[r]);
-        if (j->rc == JD_OK && j->u->nbr[r])
-            j->u->saves[r].nbr = j->u->nbr[r];
-    }
-    free(v.p);
-    return NULL;
-}
-
 static int neighbours(run *u, jd_error *err)
 {
     rs *R = &u->R;
@@ -8089,6 +7879,7 @@ static int neighbours(run *u, jd_error *err)
      * 1.6 GB at 10M events); ref i's are to[end[i-1] .. end[i]) */
     size_t *end = calloc((size_t)R->n + 1, sizeof *end), total = 0, np = 0;
     uint32_t *to = NULL, *ab = NULL;
+    vec v = {.sz = sizeof(const char *)};
     bool oom;
     uint8_t *oos = old_out_of_scope(u, &oom);
     u->nbr = calloc(R->n ? R->n : 1, sizeof *u->nbr);
@@ -8106,17 +7897,13 @@ static int neighbours(run *u, jd_error *err)
         to[end[b]++] = u->root[a];
     }
     free(ab);
-    /* the refs' lists on the threads: only a bounded run's kept neighbours
-     * (oos) count in the stats, so that one takes one */
-    int threads = oos || R->n < 4096 ? 1 : u->threads;
-    nbr_job job[MAX_THREADS];
-    for (int t = 0; t < threads; t++)
-        job[t] = (nbr_job){u,  oos, end, to, (uint32_t)share(R->n, t, threads),
-                           (uint32_t)share(R->n, t + 1, threads), JD_OK};
-    if (rc == JD_OK)
-        jd_run_jobs(nbr_range, job, sizeof *job, threads);
-    for (int t = 0; rc == JD_OK && t < threads; t++)
-        rc = job[t].rc;
+    for (uint32_t r = 0; rc == JD_OK && r < R->n; r++) {
+        size_t lo = r ? end[r - 1] : 0, hi = end[r];
+        rc = neighbour_list(u, oos, r, to + lo, hi - lo, &v, &u->nbr[r]);
+        if (rc == JD_OK && u->nbr[r])
+            u->saves[r].nbr = u->nbr[r];
+    }
+    free(v.p);
     free(oos);
     free(end);
     free(to);
@@ -8589,22 +8376,11 @@ static size_t distinct_by_ref(vec *part)
     return m;
 }
 
-/* keys_range, then its part made distinct by ref (distinct_by_ref) on the
- * same thread: the sorts were the main thread's alone (1M: about 0.3 s). */
-static void *keys_range_distinct(void *arg)
+/* A part of keys_range's onto all: each ref's keys sorted and distinct
+ * (distinct_by_ref), their count into its save. JD_OK or JD_ENOMEM. */
+static int keys_take(run *u, vec *part, vec *all)
 {
-    key_job *j = arg;
-    keys_range(j);
-    if (j->rc == JD_OK)
-        distinct_by_ref(&j->keys);
-    return NULL;
-}
-
-/* A part of keys_range_distinct's onto all (each ref's keys sorted and
- * distinct), their count into its save. JD_OK or JD_ENOMEM. */
-static int keys_take(run *u, const vec *part, vec *all)
-{
-    size_t m = part->n;
+    size_t m = distinct_by_ref(part);
     if (vec_reserve(all, m) != JD_OK)
         return JD_ENOMEM;
     const kv *k = part->p;
@@ -8649,7 +8425,7 @@ static int save_keys(run *u, const uint8_t *sel)
             job[t].hi = lo + (uint32_t)share(n, t + 1, u->threads);
             job[t].keys.n = 0;
         }
-        jd_run_jobs(keys_range_distinct, job, sizeof *job, u->threads);
+        jd_run_jobs(keys_range, job, sizeof *job, u->threads);
         for (int t = 0; t < u->threads && rc == JD_OK; t++) /* in ref order */
             rc = job[t].rc < 0 ? job[t].rc : keys_take(u, &job[t].keys, &all);
     }
@@ -8833,22 +8609,14 @@ static int score_sink(const uint64_t *pp, size_t n, size_t before, void *payload
  * stream_sample, only the refs that hold one), a third scores them,
  * keeping only the links; frozen parameters need the third alone. The
  * links and figures are those of run_block, run_estimate and run_score;
- * memory holds a range's pairs, not all of them. The refs' fingerprints
- * are made beside the blocking keys' sort (fps_beside).
+ * memory holds a range's pairs, not all of them.
  */
 static int run_streamed(run *u, bool frozen, jd_error *err)
 {
     rs *R = &u->R;
     pair_stream ps;
     double t = jd_secs(), tc = cpu_secs();
-    pthread_t ft;
-    bool fts = fps_beside(u, &ft);
     int rc = stream_open(&ps, R, u->o->block_cap, u->threads);
-    int frc = fps_beside_join(u, fts, ft, err);
-    if (frc != JD_OK) {
-        stream_free(&ps);
-        return frc;
-    }
     size_t np = 0;
     if (rc == JD_OK && !frozen)
         stream_count(&ps, &np);
@@ -8911,8 +8679,10 @@ static int run_streamed(run *u, bool frozen, jd_error *err)
 static int run_resolve(run *u, bool frozen, jd_error *err)
 {
     int rc = run_load(u, err);
+    if (rc == JD_OK)
+        rc = fingerprints(u, err);
     phase_mem(&u->R.st, MEM_LOAD);
-    if (rc == JD_OK) /* fingerprints, block, estimate, score; never all candidate pairs at once */
+    if (rc == JD_OK) /* block, estimate, score; never all candidate pairs at once */
         rc = run_streamed(u, frozen, err);
     if (rc == JD_OK)
         rc = early_keys(u, err);

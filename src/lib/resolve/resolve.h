@@ -130,11 +130,6 @@ bool jd_resolve__pet_spelling(const char *x, const char *y);
  * the places where the two orders differ (0 when they are one), -1
  * without memory. */
 int64_t jd_resolve__check_link_sort(size_t n, uint64_t seed);
-/* Test hook: n made-up blocking keys (seeded; refs ascending, few keys,
- * some digits the same everywhere) sorted on `threads` threads (the
- * blocking keys' sort) and on one; the places where the two differ (0 when
- * they are one), -1 without memory. */
-int64_t jd_resolve__check_key_sort(size_t n, uint64_t seed, int threads);
 /* Test hook: n made-up links among nrefs refs (seeded; many ties), one
  * side or both deferred, put in join_sparse's order (sort_deferred) and by
  * the qsort of whole records it replaced; the places where the two differ
