@@ -707,17 +707,25 @@ static int pg_begin(jd_store *s, jd_error *err)
  * or CASCADE drop for good) keeps the index, filled row by row.
  */
 #define KEYS_HISTORY "('event_history', 'person_mention_history', 'object_mention_history')"
-#define KEYS_SQL                                                                                   \
-    "WITH k AS (SELECT x.indexrelid, t.relname AS tab, i.relname AS name,"                       \
+/* An index of a table: its DROP and its CREATE (or its constraint's), from
+ * the catalogue (pg_index x, pg_class i and t, pg_constraint con): shared by
+ * the ingest's deferred keys (KEYS_SQL) and the identities save's
+ * (SAVE_KEYS_SQL). */
+#define IDX_DROP_SQL                                                                               \
     " CASE WHEN con.oid IS NULL THEN format('DROP INDEX %I', i.relname)"                          \
-    " ELSE format('ALTER TABLE %I DROP CONSTRAINT %I', t.relname, con.conname) END AS drop_sql,"  \
+    " ELSE format('ALTER TABLE %I DROP CONSTRAINT %I', t.relname, con.conname) END"
+#define IDX_ADD_SQL                                                                                \
     " CASE WHEN con.oid IS NULL THEN pg_get_indexdef(x.indexrelid)"                               \
     " ELSE format('ALTER TABLE %I ADD CONSTRAINT %I %s', t.relname, con.conname,"                 \
-    " pg_get_constraintdef(con.oid)) END AS add_sql"                                               \
+    " pg_get_constraintdef(con.oid)) END"
+#define IDX_FROM_SQL                                                                               \
     " FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid"                                    \
     " JOIN pg_class t ON t.oid = x.indrelid"                                                      \
     " LEFT JOIN pg_constraint con ON con.conindid = x.indexrelid AND con.conrelid = t.oid"        \
-    " WHERE t.relnamespace = current_schema()::regnamespace"                                      \
+    " WHERE t.relnamespace = current_schema()::regnamespace"
+#define KEYS_SQL                                                                                   \
+    "WITH k AS (SELECT x.indexrelid, t.relname AS tab, i.relname AS name," IDX_DROP_SQL           \
+    " AS drop_sql," IDX_ADD_SQL " AS add_sql" IDX_FROM_SQL                                        \
     " AND t.relname IN ('event', 'person_mention', 'object_mention')"                             \
     " AND i.relname <> 'person_mention_ref'"                                                     \
     " AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE"                                            \
@@ -2329,15 +2337,7 @@ static int keys_update(pgs *p, const jd_identity_update *u, jd_error *err)
     " JOIN pg_class t ON t.oid = c.conrelid WHERE c.contype = 'f'"                                \
     " AND t.relnamespace = current_schema()::regnamespace"                                       \
     " AND t.relname IN ('identity_ref', 'identity_note') UNION ALL"                               \
-    " SELECT 1, CASE WHEN con.oid IS NULL THEN format('DROP INDEX %I', i.relname)"                \
-    " ELSE format('ALTER TABLE %I DROP CONSTRAINT %I', t.relname, con.conname) END,"              \
-    " CASE WHEN con.oid IS NULL THEN pg_get_indexdef(x.indexrelid)"                               \
-    " ELSE format('ALTER TABLE %I ADD CONSTRAINT %I %s', t.relname, con.conname,"                 \
-    " pg_get_constraintdef(con.oid)) END, i.relname"                                               \
-    " FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid"                                    \
-    " JOIN pg_class t ON t.oid = x.indrelid"                                                      \
-    " LEFT JOIN pg_constraint con ON con.conindid = x.indexrelid AND con.conrelid = t.oid"        \
-    " WHERE t.relnamespace = current_schema()::regnamespace"                                      \
+    " SELECT 1," IDX_DROP_SQL "," IDX_ADD_SQL ", i.relname" IDX_FROM_SQL                          \
     " AND t.relname IN ('identity_ref', 'identity_note')"                                         \
     " AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE"                                            \
     " ((d.refclassid = 'pg_class'::regclass AND d.refobjid = x.indexrelid)"                       \
