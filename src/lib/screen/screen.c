@@ -5201,13 +5201,15 @@ static bool age_not_real(const jd_screen *S, size_t i)
                                         "bay", "bed",  "platform", NULL}; /* no surnames */
     static const char *const claim[] = {"claimed", "claiming", "claims", "claim", "pretended",
                                         "pretending", "pretends", "pretend", "posing", "posed",
-                                        "poses", "purporting", "purported", "lied", "lying", NULL};
+                                        "poses", "purporting", "purported", "lied", NULL};
     static const char *const said[] = {"said", "says", "saying", "told", "tells", NULL};
     static const char *const teller[] = {"who", "account", "profile", "it", NULL};
     const tok *t = &S->tok[i];
     if (i > 0 && S->tok[i - 1].sent == t->sent && word_in(&S->tok[i - 1], label))
         return true;
-    for (size_t j = i; t->num < 18 && j-- > 0 && i - j <= 5 && S->tok[j].sent == t->sent;) {
+    if (t->num >= 18)
+        return false;
+    for (size_t j = i; j-- > 0 && i - j <= 5 && S->tok[j].sent == t->sent;) {
         const tok *w = &S->tok[j];
         if (w->punct && w->punct != '\'' && w->punct != '"')
             return false;
